@@ -1,0 +1,71 @@
+// express application: health, REST API under /api/v1, OpenAPI, channel webhooks, pages.
+import express, { type ErrorRequestHandler, type Request, type Router } from "express";
+import type { AppContext } from "../context.ts";
+import { AppError } from "../core/errors.ts";
+import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
+import { dossierRoutes } from "./routes/dossiers.ts";
+
+export interface AppExtras {
+  /** Routers mounted before the API (channel webhooks, pages). */
+  routers?: Router[];
+  /** Extra readiness checks, e.g. a channel token refresh failing. */
+  readinessChecks?: (() => Promise<{ name: string; ok: boolean; detail?: string }>)[];
+  /** Route modules added by later features. */
+  routeModules?: ((api: ApiRoutes, ctx: AppContext) => void)[];
+}
+
+/** Paths whose request bodies are streamed by their handler instead of parsed as JSON. */
+const STREAMED_BODIES = new Set(["/dossiers/import"]);
+
+export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", true);
+  app.set("query parser", "extended");
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const checks: { name: string; ok: boolean; detail?: string }[] = [{ name: "database", ok: await ctx.db.ready(), detail: ctx.db.kind }];
+    for (const check of extras.readinessChecks ?? []) checks.push(await check());
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  for (const r of extras.routers ?? []) app.use(r);
+
+  const api = new ApiRoutes();
+  dossierRoutes(api, ctx);
+  for (const m of extras.routeModules ?? []) m(api, ctx);
+
+  const v1 = express.Router();
+  const json = express.json({ limit: "2mb" });
+  v1.use((req, res, next) => (STREAMED_BODIES.has(req.path) ? next() : json(req, res, next)));
+  const doc = openApiDocument(api.routes, { title: "Dossier status & feedback bot API", version: "1" });
+  v1.get("/openapi.json", (_req, res) => {
+    res.json(doc);
+  });
+  api.mount(v1, (req: Request) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
+    return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);
+  });
+  v1.use((req, res) => sendError(res, 404, "not_found", `No route ${req.method} /api/v1${req.path}`));
+  app.use("/api/v1", v1);
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof AppError) return sendError(res, HTTP_STATUS[err.code], err.code, err.message, err.details);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === "entity.parse.failed") return sendError(res, 400, "bad_request", "The body is not valid JSON");
+    if (e.type === "entity.too.large") return sendError(res, 413, "too_large", "The body is too large");
+    if (typeof e.status === "number" && e.status >= 400 && e.status < 500) return sendError(res, e.status, "bad_request", e.message ?? "Bad request");
+    ctx.logger.error({ err, path: req.path }, "unhandled error");
+    sendError(res, 500, "internal", "Internal error");
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { dossierInputSchema, dossierViewSchema, statusEventSchema } from "../../core/dossier-schemas.ts";
+import type { AppContext } from "../../context.ts";
+import type { ApiRoutes } from "../http.ts";
+
+const codeParams = z.object({ code: z.string().min(1).max(100).describe("Dossier code, e.g. 000.00.15.H32-230112-0001") });
+
+export function dossierRoutes(api: ApiRoutes, ctx: AppContext): void {
+  api.add({
+    method: "put",
+    path: "/dossiers/{code}",
+    summary: "Create or update one dossier (sync contract with the provincial one-stop software)",
+    tags: ["dossiers"],
+    roles: ["staff"],
+    params: codeParams,
+    body: dossierInputSchema,
+    response: z.object({ created: z.boolean(), dossier: dossierViewSchema }),
+    handler: async ({ params, body, principal, res }) => {
+      const out = await ctx.dossiers.upsert(params.code, body, principal.actor);
+      res.status(out.created ? 201 : 200);
+      return out;
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/dossiers/{code}",
+    summary: "One dossier with its deadline assessment and status history",
+    tags: ["dossiers"],
+    roles: ["staff", "analyst"],
+    params: codeParams,
+    response: dossierViewSchema,
+    handler: async ({ params }) => ctx.dossiers.view(params.code),
+  });
+
+  api.add({
+    method: "post",
+    path: "/dossiers/{code}/events",
+    summary: "Record a status change (idempotent by eventId; out-of-order events are kept in history without moving the status back)",
+    tags: ["dossiers"],
+    roles: ["staff"],
+    params: codeParams,
+    body: statusEventSchema,
+    response: z.object({ duplicate: z.boolean(), applied: z.boolean(), dossier: dossierViewSchema }),
+    handler: async ({ params, body, principal, res }) => {
+      const out = await ctx.dossiers.applyEvent(params.code, body, principal.actor);
+      res.status(out.duplicate ? 200 : 201);
+      return out;
+    },
+  });
+}

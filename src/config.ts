@@ -1,0 +1,110 @@
+// Configuration parsed once at start-up. A wrong value stops the process with one line
+// naming the variable; channels without credentials are reported as disabled.
+import { z } from "zod";
+
+const optionalString = z.string().trim().min(1).optional().catch(undefined);
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: `${name} must be an http(s) URL` });
+
+const workingHours = z
+  .string()
+  .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, "WORKING_HOURS must look like 07:00-11:30,13:30-17:00")
+  .transform((v) =>
+    v.split(",").map((s) => {
+      const [start, end] = s.split("-") as [string, string];
+      return { start, end };
+    }),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: "DATABASE_URL must start with postgresql://" })
+    .optional(),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default("0.0.0.0"),
+  PUBLIC_URL: url("PUBLIC_URL").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN must look like 123456:ABC… (from @BotFather)")
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, "TELEGRAM_WEBHOOK_SECRET must be 1–256 characters of A–Z a–z 0–9 _ -")
+    .optional(),
+  TELEGRAM_API_ROOT: url("TELEGRAM_API_ROOT").default("https://api.telegram.org"),
+  TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
+  TELEGRAM_BOT_USERNAME: optionalString,
+
+  ZALO_APP_ID: optionalString,
+  ZALO_APP_SECRET: optionalString,
+  ZALO_WEBHOOK_SECRET: optionalString,
+  ZALO_ACCESS_TOKEN: optionalString,
+  ZALO_REFRESH_TOKEN: optionalString,
+  ZALO_API_BASE: url("ZALO_API_BASE").default("https://openapi.zalo.me"),
+  ZALO_OAUTH_BASE: url("ZALO_OAUTH_BASE").default("https://oauth.zaloapp.com"),
+  ZALO_ZNS_BASE: url("ZALO_ZNS_BASE").default("https://business.openapi.zalo.me"),
+  ZALO_ZNS_TEMPLATE_STATUS: optionalString,
+
+  ADMIN_API_KEY: z.string().trim().min(16, "ADMIN_API_KEY must be at least 16 characters").optional(),
+  HASH_PEPPER: z.string().min(16, "HASH_PEPPER must be at least 16 characters").optional(),
+  SATISFACTION_TARGET: z.coerce.number().min(0).max(100).default(84),
+  WORKING_HOURS: workingHours.default([
+    { start: "07:00", end: "11:30" },
+    { start: "13:30", end: "17:00" },
+  ]),
+  DEMO_DATA: z.enum(["auto", "on", "off"]).default("auto"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  database: { kind: "embedded"; dataDir: string } | { kind: "server"; url: string };
+  telegram: { enabled: boolean; reason?: string };
+  zalo: { enabled: boolean; reason?: string };
+}
+
+export class ConfigError extends Error {}
+
+/** Parse the environment; throws ConfigError with one readable line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings in .env files mean "unset".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    const got = cleaned[name];
+    const shown = got === undefined ? "" : name.match(/TOKEN|SECRET|KEY|PEPPER|URL/) ? " (value hidden)" : ` (got "${got}")`;
+    const msg = issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+    throw new ConfigError(`Configuration error: ${msg}${shown}`);
+  }
+  const e = parsed.data;
+  const telegram = e.TELEGRAM_BOT_TOKEN
+    ? e.TELEGRAM_MODE === "webhook" && !e.TELEGRAM_WEBHOOK_SECRET
+      ? { enabled: false, reason: "TELEGRAM_WEBHOOK_SECRET is required in webhook mode" }
+      : { enabled: true }
+    : { enabled: false, reason: "TELEGRAM_BOT_TOKEN not set" };
+  const zaloMissing = (["ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_WEBHOOK_SECRET", "ZALO_REFRESH_TOKEN"] as const).filter(
+    (k) => !e[k],
+  );
+  const zalo = zaloMissing.length
+    ? { enabled: false, reason: `${zaloMissing.join(", ")} not set` }
+    : { enabled: true };
+  return {
+    ...e,
+    database: e.DATABASE_URL ? { kind: "server", url: e.DATABASE_URL } : { kind: "embedded", dataDir: e.DATA_DIR },
+    telegram,
+    zalo,
+  };
+}

@@ -1,0 +1,60 @@
+// Composition root: builds the services every transport uses from config + database.
+import type { Config } from "./config.ts";
+import { ApiKeyAuthenticator } from "./core/api-keys.ts";
+import { CalendarStore } from "./core/calendar-store.ts";
+import { DossierService, type StatusChange } from "./core/dossiers.ts";
+import { IdentityHasher } from "./core/identity.ts";
+import { randomBytes } from "node:crypto";
+import type { Database } from "./db/database.ts";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { Logger } from "./logger.ts";
+
+export interface AppContext {
+  config: Config;
+  db: Database;
+  prisma: PrismaClient;
+  logger: Logger;
+  calendar: CalendarStore;
+  hasher: IdentityHasher;
+  dossiers: DossierService;
+  auth: ApiKeyAuthenticator;
+  /** Listeners for committed status changes (notices subscribe here). */
+  statusListeners: ((change: StatusChange) => Promise<void> | void)[];
+}
+
+export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
+  const prisma = db.prisma;
+  const calendar = new CalendarStore(prisma, config.WORKING_HOURS);
+  await calendar.seedIfEmpty();
+  const hasher = new IdentityHasher(config.HASH_PEPPER ?? (await storedPepper(prisma, logger)));
+  const statusListeners: AppContext["statusListeners"] = [];
+  const dossiers = new DossierService({
+    prisma,
+    calendar,
+    hasher,
+    onStatusChanged: async (change) => {
+      for (const l of statusListeners) {
+        try {
+          await l(change);
+        } catch (err) {
+          logger.error({ err, code: change.code }, "status listener failed");
+        }
+      }
+    },
+  });
+  return { config, db, prisma, logger, calendar, hasher, dossiers, auth: new ApiKeyAuthenticator(prisma, config.ADMIN_API_KEY), statusListeners };
+}
+
+/**
+ * Without HASH_PEPPER the pepper is generated once and kept in the database. That keeps
+ * hashes stable across restarts, but a database backup then holds the pepper too: production
+ * should set HASH_PEPPER (README, "Personal data").
+ */
+async function storedPepper(prisma: PrismaClient, logger: Logger): Promise<string> {
+  const existing = await prisma.setting.findUnique({ where: { key: "hash_pepper" } });
+  if (existing) return existing.value;
+  const value = randomBytes(32).toString("base64url");
+  await prisma.setting.upsert({ where: { key: "hash_pepper" }, create: { key: "hash_pepper", value }, update: {} });
+  logger.warn("HASH_PEPPER is not set: generated one and stored it in the database (set HASH_PEPPER in production)");
+  return (await prisma.setting.findUniqueOrThrow({ where: { key: "hash_pepper" } })).value;
+}

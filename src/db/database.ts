@@ -1,0 +1,151 @@
+// Opens the database: embedded PGlite in a folder (default) or a PostgreSQL server, applies
+// migrations in-process and hands out one Prisma client.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { applyMigrations } from "./migrate.ts";
+import { withAwaitedScripts } from "./schema-engine.ts";
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "embedded" | "server";
+  appliedMigrations: string[];
+  /** true when the database answers and every migration on disk is applied. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class DatabaseLockedError extends Error {}
+
+/**
+ * PGlite has no lock of its own: a second process opening the same folder aborts the first.
+ * Hold a lock file with our pid; a stale file (dead pid) is taken over.
+ */
+function acquireFolderLock(dir: string): () => void {
+  const file = path.join(dir, "service.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(file, "utf8").trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseLockedError(
+          `The embedded database in ${dir} is in use by process ${pid}. Stop that process, use another DATA_DIR, or set DATABASE_URL to share a PostgreSQL server.`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseLockedError(`Could not lock the embedded database in ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface OpenOptions {
+  url?: string;
+  dataDir?: string;
+  /** An already-open PGlite (tests); the caller owns it unless `ownsPglite` is set. */
+  pglite?: PGlite;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) return openServer(opts.url);
+  return openEmbedded(opts);
+}
+
+async function openEmbedded(opts: OpenOptions): Promise<Database> {
+  let release = () => {};
+  let pg = opts.pglite;
+  if (!pg) {
+    const dir = path.resolve(opts.dataDir ?? "./data");
+    mkdirSync(dir, { recursive: true });
+    release = acquireFolderLock(dir);
+    try {
+      pg = await PGlite.create(path.join(dir, "pgdata"));
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  const client = pg;
+  const factory = new PrismaPGlite(client);
+  let applied: string[];
+  try {
+    ({ applied } = await applyMigrations(withAwaitedScripts(factory, (sql) => client.exec(sql))));
+  } catch (err) {
+    if (!opts.pglite) await client.close();
+    release();
+    throw err;
+  }
+  const prisma = new PrismaClient({ adapter: factory });
+  return {
+    prisma,
+    kind: "embedded",
+    appliedMigrations: applied,
+    ready: () => migrationsComplete(prisma),
+    async close() {
+      await prisma.$disconnect();
+      if (!opts.pglite) await client.close();
+      release();
+    },
+  };
+}
+
+async function openServer(url: string): Promise<Database> {
+  // Several instances may start at once against one server: serialise migrations.
+  const { applied } = await withAdvisoryLock(url, () => applyMigrations(withAwaitedScripts(new PrismaPg({ connectionString: url }))));
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return {
+    prisma,
+    kind: "server",
+    appliedMigrations: applied,
+    ready: () => migrationsComplete(prisma),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function withAdvisoryLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(724310001)");
+    return await fn();
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(724310001)").catch(() => {});
+    await client.end();
+  }
+}
+
+let expectedMigrations: number | undefined;
+
+async function migrationsComplete(prisma: PrismaClient): Promise<boolean> {
+  try {
+    if (expectedMigrations === undefined) {
+      const { readMigrations } = await import("./schema-engine.ts");
+      expectedMigrations = (await readMigrations()).migrationDirectories.length;
+    }
+    const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    return (rows[0]?.n ?? 0) >= expectedMigrations;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,76 @@
+// Test databases: a fresh, migrated database per call. Embedded (PGlite, cloned from a
+// migrated template for speed) by default; with TEST_DB=postgres a new database on the
+// TEST_DATABASE_URL server, dropped again by close().
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { applyMigrations } from "../../src/db/migrate.ts";
+import { withAwaitedScripts } from "../../src/db/schema-engine.ts";
+
+export const DB_PREFIX = "dbt_";
+
+let template: Promise<File | Blob> | undefined;
+
+async function migratedTemplate(): Promise<File | Blob> {
+  const p = await PGlite.create();
+  await applyMigrations(withAwaitedScripts(new PrismaPGlite(p), (sql) => p.exec(sql)));
+  const dump = await p.dumpDataDir("none");
+  await p.close();
+  return dump;
+}
+
+export function usingServer(): boolean {
+  return process.env.TEST_DB === "postgres";
+}
+
+export interface TestDatabase extends Database {
+  /** Connection string for a PostgreSQL-server test database (absent on PGlite). */
+  url?: string;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (usingServer()) {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
+    const name = `${DB_PREFIX}${process.env.TEST_RUN_PID ?? process.pid}_${randomBytes(4).toString("hex")}`;
+    await adminQuery(base, `CREATE DATABASE "${name}"`);
+    const url = withDatabase(base, name);
+    const db = await openDatabase({ url });
+    return {
+      ...db,
+      url,
+      async close() {
+        await db.close();
+        await adminQuery(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      },
+    };
+  }
+  template ??= migratedTemplate();
+  const client = await PGlite.create({ loadDataDir: await template });
+  const db = await openDatabase({ pglite: client });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await client.close();
+    },
+  };
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = "/" + name;
+  return u.toString();
+}
+
+export async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}

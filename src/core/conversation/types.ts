@@ -1,0 +1,43 @@
+// The conversation is written once, channel-neutral: adapters turn platform updates into an
+// InboundMessage and render the Reply data they get back (Telegram inline keyboards, Zalo
+// query buttons, request-contact / request-user-info).
+
+export type ChannelName = "telegram" | "zalo" | "web";
+
+export type Command = "start" | "help" | "status" | "link" | "unlink" | "language" | "delete" | "menu";
+
+export type Inbound =
+  /** Free text typed by the citizen. */
+  | { kind: "text"; text: string }
+  /** A button press; `data` is the Button.data that was sent (≤ 64 bytes). */
+  | { kind: "button"; data: string }
+  /**
+   * A phone number shared through the platform's own mechanism. `own` is the adapter's
+   * verdict that it is the sender's own number (Telegram: contact.user_id === from.id;
+   * Zalo: user_submit_info from that user). Only own numbers prove ownership.
+   */
+  | { kind: "contact"; phone: string; own: boolean }
+  /** A slash command or its channel equivalent; `args` is the rest of the line. */
+  | { kind: "command"; command: Command; args: string };
+
+export interface InboundMessage {
+  channel: ChannelName;
+  /** Platform user id as a string (Zalo ids exceed 2^53). */
+  userId: string;
+  displayName?: string;
+  /** Language hint from the platform (e.g. Telegram language_code). */
+  languageHint?: string;
+  input: Inbound;
+  at?: Date;
+}
+
+export interface Button {
+  label: string;
+  /** Opaque to adapters, at most 64 bytes (Telegram callback_data limit). */
+  data: string;
+}
+
+export type Reply =
+  | { kind: "text"; text: string; buttons?: Button[][] }
+  /** Ask the citizen to share their phone number (Telegram request_contact; Zalo request_user_info). */
+  | { kind: "request_phone"; text: string; buttonLabel: string };

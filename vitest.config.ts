@@ -14,7 +14,7 @@ export default defineConfig({
       ...(server
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: { name: "postgres", include: ["test/**/*.test.ts"], exclude: ["test/core/**"], env: { TEST_DB: "postgres" } },
             },
           ]

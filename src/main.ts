@@ -1,0 +1,67 @@
+// `npm start`: configuration → database → HTTP + channels. Prints where to look.
+import { ConfigError, loadConfig } from "./config.ts";
+import { DatabaseLockedError } from "./db/database.ts";
+import { DEMO_APPLICANT } from "./demo/seed.ts";
+import { createLogger } from "./logger.ts";
+import { startService } from "./server.ts";
+import { features } from "./features.ts";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+const logger = createLogger(config.LOG_LEVEL);
+
+let service;
+try {
+  service = await startService(config, logger, features(config));
+} catch (err) {
+  if (err instanceof DatabaseLockedError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  logger.fatal({ err }, "start-up failed");
+  process.exit(1);
+}
+
+const s = service;
+const out = [
+  "",
+  `Dossier bot is running on ${s.url}`,
+  `  database:   ${config.database.kind === "embedded" ? `embedded (PGlite) in ${config.database.dataDir}` : "PostgreSQL server (DATABASE_URL)"}`,
+  `  health:     ${s.url}/healthz   readiness: ${s.url}/readyz`,
+  `  API:        ${s.url}/api/v1   (OpenAPI: ${s.url}/api/v1/openapi.json)${config.ADMIN_API_KEY ? "" : "  — set ADMIN_API_KEY or run `npm run cli -- api-key create` for a key"}`,
+  ...s.lines,
+  `  Telegram:   ${config.telegram.enabled ? `enabled (${config.TELEGRAM_MODE})` : `disabled — ${config.telegram.reason}`}`,
+  `  Zalo OA:    ${config.zalo.enabled ? "enabled" : `disabled — ${config.zalo.reason}`}`,
+];
+if (s.demoCodes.length)
+  out.push(
+    "",
+    "  DEMO DATA (fictitious, province code H99) was loaded because the embedded database was empty:",
+    ...s.demoCodes.map((c) => `    ${c}`),
+    `  Demo applicant: phone ${DEMO_APPLICANT.phone}, ID number ending ${DEMO_APPLICANT.idNumber.slice(-4)}`,
+  );
+if (s.demoAdminKey) out.push("", `  Admin API key for this demo database (shown only now): ${s.demoAdminKey}`);
+console.log(out.join("\n") + "\n");
+
+let signalled = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.on(sig, () => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal: sig }, "shutting down");
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });

@@ -1,0 +1,80 @@
+// Starts the whole service: database, migrations, demo data, HTTP, channels, background work.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp, type AppExtras } from "./api/app.ts";
+import type { Config } from "./config.ts";
+import { createContext, type AppContext } from "./context.ts";
+import { openDatabase } from "./db/database.ts";
+import { seedDemoData } from "./demo/seed.ts";
+import { createApiKey } from "./core/api-keys.ts";
+import type { Logger } from "./logger.ts";
+
+export interface RunningService {
+  url: string;
+  ctx: AppContext;
+  /** What features want printed at start-up (URLs, modes). */
+  lines: string[];
+  demoCodes: string[];
+  /** Admin key created on the first start with demo data and no ADMIN_API_KEY (shown once). */
+  demoAdminKey?: string | undefined;
+  /** Idempotent graceful stop: stop taking requests, finish in-flight ones, close the DB. */
+  stop(): Promise<void>;
+}
+
+/** Channel and feature modules plug in here (Telegram, Zalo, try page, workers). */
+export interface Feature {
+  name: string;
+  start(ctx: AppContext, extras: Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">>): Promise<{ stop?: () => Promise<void>; lines?: string[] } | void>;
+}
+
+export async function startService(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningService> {
+  const db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
+  if (db.appliedMigrations.length) logger.info({ migrations: db.appliedMigrations }, "applied database migrations");
+  const ctx = await createContext(config, db, logger);
+  const demoAllowed = config.database.kind === "embedded" && config.DEMO_DATA !== "off";
+  const demoCodes = demoAllowed ? await seedDemoData(ctx) : [];
+  if (demoCodes.length) logger.info({ dossiers: demoCodes.length }, "seeded demo data (embedded database was empty)");
+  // A first look needs a key for the API and dashboard: make one, shown once, on the demo database.
+  const demoAdminKey =
+    demoCodes.length && !config.ADMIN_API_KEY ? (await createApiKey(ctx.prisma, "admin", "demo admin (created by first npm start)", "system")).key : undefined;
+
+  const extras = { routers: [], readinessChecks: [], routeModules: [] } as Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">>;
+  const stops: (() => Promise<void>)[] = [];
+  const lines: string[] = [];
+  for (const f of features) {
+    const started = await f.start(ctx, extras);
+    if (started?.stop) stops.push(started.stop);
+    if (started?.lines) lines.push(...started.lines);
+  }
+  const app = createApp(ctx, extras);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST}:${port}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    ctx,
+    demoCodes,
+    demoAdminKey,
+    lines,
+    stop() {
+      stopping ??= (async () => {
+        for (const s of stops.reverse()) await s().catch((err) => logger.error({ err }, "stopping a feature failed"));
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish.
+          setTimeout(() => {
+            server.closeAllConnections();
+            resolve();
+          }, config.SHUTDOWN_TIMEOUT_MS).unref();
+        });
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}

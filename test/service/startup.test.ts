@@ -1,0 +1,101 @@
+// The service as a process: fresh start on the embedded database, readable configuration
+// errors, a second process on the same folder refused, graceful shutdown.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { usingServer } from "../helpers/db.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill("SIGKILL");
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  child.stdout!.on("data", (b) => (out += b));
+  child.stderr!.on("data", (b) => (out += b));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(pred: () => boolean, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(usingServer())("service process", () => {
+  it("starts on a fresh embedded database with demo data, refuses a second process, and shuts down gracefully", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "dossier-bot-"));
+    dirs.push(dataDir);
+    const first = run({ DATA_DIR: dataDir });
+    await waitFor(() => /running on (http:\S+)/.test(first.output()));
+    const url = /running on (http:\S+)/.exec(first.output())![1]!;
+    expect(first.output()).toContain("DEMO DATA");
+    expect(first.output()).toMatch(/Telegram:\s+disabled — TELEGRAM_BOT_TOKEN not set/);
+
+    const ready = await fetch(url + "/readyz");
+    expect(ready.status).toBe(200);
+    expect((await fetch(url + "/healthz")).status).toBe(200);
+
+    const second = run({ DATA_DIR: dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/in use by process \d+/);
+    expect(second.output()).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    // The running service did not notice.
+    expect((await fetch(url + "/readyz")).status).toBe(200);
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+
+    // Restart on the same folder: no second demo seed, migrations already applied.
+    const again = run({ DATA_DIR: dataDir });
+    await waitFor(() => /running on/.test(again.output()));
+    expect(again.output()).not.toContain("DEMO DATA");
+    again.child.kill("SIGTERM");
+    expect(await again.exited).toBe(0);
+  });
+
+  it("a wrong setting stops the process with one line naming the variable", async () => {
+    const bad = run({ PORT: "eighty", DATA_DIR: path.join(tmpdir(), "never-created") });
+    expect(await bad.exited).toBe(1);
+    const lines = bad.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Configuration error: PORT/);
+  });
+});
+
+describe("migrations", () => {
+  it("writes the same _prisma_migrations rows as prisma migrate deploy (sha256 checksums)", async () => {
+    const { createTestDatabase } = await import("../helpers/db.ts");
+    const db = await createTestDatabase();
+    try {
+      const rows = await db.prisma.$queryRawUnsafe<{ migration_name: string; checksum: string; finished_at: Date | null }[]>(
+        `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      for (const r of rows) {
+        const sql = readFileSync(path.join(ROOT, "prisma/migrations", r.migration_name, "migration.sql"));
+        expect(r.checksum).toBe(createHash("sha256").update(sql).digest("hex"));
+        expect(r.finished_at).not.toBeNull();
+      }
+      expect(await db.ready()).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Request, type Router } from "ex
 import type { AppContext } from "../context.ts";
 import { AppError } from "../core/errors.ts";
 import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 
 export interface AppExtras {
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
 
   const api = new ApiRoutes();
   dossierRoutes(api, ctx);
+  adminRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 
   const v1 = express.Router();

@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "./db/database.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Logger } from "./logger.ts";
+import { ConversationService } from "./core/conversation/index.ts";
+import type { ConversationInterceptor } from "./core/conversation/interceptor.ts";
 
 export interface AppContext {
   config: Config;
@@ -20,6 +22,9 @@ export interface AppContext {
   auth: ApiKeyAuthenticator;
   /** Listeners for committed status changes (notices subscribe here). */
   statusListeners: ((change: StatusChange) => Promise<void> | void)[];
+  /** The channel-neutral chat; features add interceptors (survey answers, opt-out). */
+  conversation: ConversationService;
+  interceptors: ConversationInterceptor[];
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
@@ -42,7 +47,21 @@ export async function createContext(config: Config, db: Database, logger: Logger
       }
     },
   });
-  return { config, db, prisma, logger, calendar, hasher, dossiers, auth: new ApiKeyAuthenticator(prisma, config.ADMIN_API_KEY), statusListeners };
+  const interceptors: ConversationInterceptor[] = [];
+  const conversation = new ConversationService({ prisma, calendar, hasher, interceptors });
+  return {
+    config,
+    db,
+    prisma,
+    logger,
+    calendar,
+    hasher,
+    dossiers,
+    auth: new ApiKeyAuthenticator(prisma, config.ADMIN_API_KEY),
+    statusListeners,
+    conversation,
+    interceptors,
+  };
 }
 
 /**

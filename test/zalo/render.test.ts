@@ -33,8 +33,8 @@ describe("renderReplies", () => {
   it("packs button rows into messages of at most 5 query buttons, keeping rows together", () => {
     const out = renderReplies([{ kind: "text", text: "Chọn", buttons: [[b(1), b(2)], [b(3), b(4)], [b(5), b(6)]] }], { moreButtonsText: "Thêm:" });
     expect(out).toEqual([
-      { kind: "text", text: "Chọn", buttons: [1, 2, 3, 4].map((n) => ({ title: `Nút ${n}`, payload: `m:${n}`, type: "oa.query.show" })) },
-      { kind: "text", text: "Thêm:", buttons: [5, 6].map((n) => ({ title: `Nút ${n}`, payload: `m:${n}`, type: "oa.query.show" })) },
+      { kind: "text", text: "Chọn", buttons: [1, 2, 3, 4].map((n) => ({ title: `Nút ${n}`, payload: `m:${n}`, type: "oa.query.hide" })) },
+      { kind: "text", text: "Thêm:", buttons: [5, 6].map((n) => ({ title: `Nút ${n}`, payload: `m:${n}`, type: "oa.query.hide" })) },
     ]);
     const wide = renderReplies([{ kind: "text", text: "x", buttons: [Array.from({ length: 7 }, (_, i) => b(i))] }], { queryButtonType: "oa.query.hide" });
     expect(wide.map((m) => (m.kind === "text" ? m.buttons.length : 0))).toEqual([5, 2]);

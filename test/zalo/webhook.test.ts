@@ -109,7 +109,7 @@ describe("a citizen on Zalo", () => {
     const consent = h.fake.sent("oa/message/cs", user).at(-1)!;
     const buttons = (consent.body.message as { attachment: { payload: { buttons: { payload: string; type: string }[] } } }).attachment.payload.buttons;
     expect(buttons.map((b) => b.payload)).toEqual(["c:y", "c:n"]);
-    expect(buttons[0]!.type).toBe("oa.query.show");
+    expect(buttons[0]!.type).toBe("oa.query.hide");
 
     // Pressing "Đồng ý" sends its payload back as user_send_text.
     await h.deliver(zaloEvents.text(user, "c:y"));

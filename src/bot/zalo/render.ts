@@ -14,8 +14,9 @@ export type ZaloOutgoing =
 
 export interface ZaloRenderOptions {
   /**
-   * oa.query.show (default) shows the payload in the chat as the citizen's message;
-   * oa.query.hide sends it silently. Either way it comes back as a user_send_text event.
+   * oa.query.hide (default) sends the payload silently; oa.query.show would print the
+   * payload (e.g. "c:y") in the chat as the citizen's own message. Either way it comes back
+   * as a user_send_text event.
    */
   queryButtonType?: "oa.query.show" | "oa.query.hide";
   /** Text of a message that only carries the buttons that did not fit the previous one. */
@@ -53,7 +54,7 @@ export function renderReplies(replies: Reply[], opts: ZaloRenderOptions = {}): Z
 
 /** Rows packed into messages of at most 5 buttons; a row only breaks when it alone exceeds 5. */
 function groupButtons(rows: Button[][], opts: ZaloRenderOptions): QueryButton[][] {
-  const type = opts.queryButtonType ?? "oa.query.show";
+  const type = opts.queryButtonType ?? "oa.query.hide";
   const groups: QueryButton[][] = [];
   let current: QueryButton[] = [];
   for (const row of rows) {

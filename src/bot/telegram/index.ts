@@ -1,0 +1,155 @@
+// Telegram channel: wiring for src/main.ts (startTelegram) and the CLI (setTelegramWebhook).
+import express, { type Router } from "express";
+import { Bot, GrammyError, HttpError } from "grammy";
+import type { Config } from "../../config.ts";
+import type { AppContext } from "../../context.ts";
+import { createTelegramBot, type ConversationPort, type TelegramBot } from "./bot.ts";
+import { ALLOWED_UPDATES, startPolling, type Poller } from "./polling.ts";
+import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } from "./processor.ts";
+import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
+
+export { createTelegramBot, type ConversationPort } from "./bot.ts";
+export { createUpdateProcessor } from "./processor.ts";
+export { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
+
+export interface ReadinessResult {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface TelegramChannel {
+  enabled: boolean;
+  /** Mount with createApp(ctx, { routers: [telegram.router] }). */
+  router: Router;
+  readinessCheck: () => Promise<ReadinessResult>;
+  /** Stops polling and the replay timer, waits for updates in flight. Idempotent. */
+  stop(): Promise<void>;
+  /** Present when enabled (tests, benchmarks). */
+  bot?: TelegramBot;
+  processor?: UpdateProcessor;
+}
+
+export interface StartTelegramOptions {
+  /** How often accepted-but-unprocessed updates are replayed (default 30 s; 0 = never). */
+  replayIntervalMs?: number;
+  /** Minimum age of an update before a replay touches it (default 60 s). */
+  replayAgeMs?: number;
+}
+
+export function startTelegram(ctx: AppContext, conversation: ConversationPort, opts: StartTelegramOptions = {}): TelegramChannel {
+  const { config, logger: rootLogger } = ctx;
+  const logger = rootLogger.child({ component: "telegram" });
+  const token = config.TELEGRAM_BOT_TOKEN;
+  if (!config.telegram.enabled || !token) {
+    const reason = config.telegram.reason ?? "disabled";
+    logger.info({ reason }, "Telegram channel disabled");
+    const router = express.Router();
+    router.post(WEBHOOK_PATH, (_req, res) => {
+      res.status(404).json({ error: { code: "not_found", message: `Telegram is not configured (${reason})` } });
+    });
+    return { enabled: false, router, readinessCheck: async () => ({ name: "telegram", ok: true, detail: `disabled: ${reason}` }), stop: async () => {} };
+  }
+
+  const bot = createTelegramBot({ token, apiRoot: config.TELEGRAM_API_ROOT, conversation, prisma: ctx.prisma, logger });
+  const processor = createUpdateProcessor({ bot, prisma: ctx.prisma, logger });
+
+  // Learn the bot's identity now, so a wrong token shows in /readyz at once.
+  let identity: { state: "pending" | "ok" | "rejected" | "unreachable"; detail?: string } = { state: "pending" };
+  const identify = () =>
+    bot.init().then(
+      () => {
+        identity = { state: "ok", detail: `@${bot.botInfo.username}` };
+      },
+      (err: unknown) => {
+        identity =
+          err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)
+            ? { state: "rejected", detail: `token rejected: ${err.description}` }
+            : { state: "unreachable", detail: err instanceof HttpError ? err.message : String(err) };
+        logger.error({ err }, "Telegram getMe failed");
+      },
+    );
+  void identify();
+
+  let poller: Poller | undefined;
+  let router: Router;
+  if (config.TELEGRAM_MODE === "polling") {
+    router = express.Router();
+    router.post(WEBHOOK_PATH, (_req, res) => {
+      res.status(404).json({ error: { code: "not_found", message: "Telegram runs in polling mode (TELEGRAM_MODE=polling)" } });
+    });
+    poller = startPolling({ token, apiRoot: config.TELEGRAM_API_ROOT, processor, logger });
+  } else {
+    router = createTelegramWebhookRouter({ secret: config.TELEGRAM_WEBHOOK_SECRET!, processor, logger });
+  }
+
+  // Replay what a crash or a failure left in the inbox: once at start-up, then periodically.
+  const replayAgeMs = opts.replayAgeMs ?? DEFAULT_REPLAY_AGE_MS;
+  let replaying = false;
+  const replay = async () => {
+    if (replaying) return;
+    replaying = true;
+    try {
+      const r = await processor.replayPending({ olderThanMs: replayAgeMs });
+      if (r.claimed) logger.info(r, "replayed unprocessed Telegram updates");
+    } catch (err) {
+      logger.error({ err }, "replaying Telegram updates failed");
+    } finally {
+      replaying = false;
+    }
+  };
+  void replay();
+  const interval = opts.replayIntervalMs ?? 30_000;
+  const timer = interval > 0 ? setInterval(() => void replay(), interval) : undefined;
+  timer?.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    enabled: true,
+    router,
+    bot,
+    processor,
+    async readinessCheck() {
+      if (identity.state === "unreachable") void identify();
+      const pollingDown = poller !== undefined && !poller.running();
+      const ok = identity.state !== "rejected" && !pollingDown;
+      const detail = [config.TELEGRAM_MODE, identity.detail ?? identity.state, pollingDown ? "polling stopped" : undefined].filter(Boolean).join("; ");
+      return { name: "telegram", ok, detail };
+    },
+    stop() {
+      stopped ??= (async () => {
+        if (timer) clearInterval(timer);
+        await poller?.stop();
+        await processor.idle();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Register the webhook with Telegram (CLI: `npm run cli -- telegram set-webhook`). Returns a
+ * one-line description; throws an Error with a readable message when something is missing
+ * or Telegram refuses.
+ */
+export async function setTelegramWebhook(config: Config): Promise<string> {
+  const token = config.TELEGRAM_BOT_TOKEN;
+  if (!token) throw new Error("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env");
+  if (!config.PUBLIC_URL) throw new Error("PUBLIC_URL is not set: the public https:// address of this service is needed to build the webhook URL");
+  if (!config.TELEGRAM_WEBHOOK_SECRET)
+    throw new Error("TELEGRAM_WEBHOOK_SECRET is not set: choose 1–256 characters of A–Z a–z 0–9 _ - (e.g. `openssl rand -hex 32`)");
+  if (config.TELEGRAM_MODE === "polling")
+    throw new Error("TELEGRAM_MODE is polling: a webhook would stop getUpdates. Set TELEGRAM_MODE=webhook (or unset it) first");
+  const url = `${config.PUBLIC_URL.replace(/\/+$/, "")}${WEBHOOK_PATH}`;
+  const api = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT } }).api;
+  try {
+    await api.setWebhook(url, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
+    const info = await api.getWebhookInfo();
+    const pending = info.pending_update_count ? `, ${info.pending_update_count} update(s) waiting` : "";
+    return `Telegram webhook set to ${url} (updates: ${ALLOWED_UPDATES.join(", ")}; secret token sent in X-Telegram-Bot-Api-Secret-Token${pending})`;
+  } catch (err) {
+    if (err instanceof GrammyError) throw new Error(`Telegram refused setWebhook for ${url}: ${err.description} (${err.error_code})`);
+    if (err instanceof HttpError) throw new Error(`Could not reach the Telegram Bot API at ${config.TELEGRAM_API_ROOT}: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,111 @@
+// The one path every Telegram update takes, whether it came by webhook, long polling or a
+// replay from the inbox: accept into the durable inbox (a repeated update_id stops here),
+// run the bot, mark processed — or record the failure for processPending to retry.
+import type { Update } from "grammy/types";
+import { BotError } from "grammy";
+import * as inbox from "../../core/inbox.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import type { Logger } from "../../logger.ts";
+import type { TelegramBot } from "./bot.ts";
+
+export type ReceiveOutcome = "processed" | "duplicate" | "failed";
+
+export interface UpdateProcessor {
+  /** Accept and process one update. Throws only when the update could not be stored. */
+  receive(update: Update): Promise<ReceiveOutcome>;
+  /** Re-run accepted-but-unprocessed updates (start-up and periodically). */
+  replayPending(opts?: { olderThanMs?: number; limit?: number }): Promise<inbox.ProcessPendingResult>;
+  /** Resolves when nothing is being processed (graceful shutdown). */
+  idle(): Promise<void>;
+}
+
+export const DEFAULT_REPLAY_AGE_MS = 60_000;
+
+export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaClient; logger: Logger }): UpdateProcessor {
+  const { bot, prisma, logger } = deps;
+  const inFlight = new Set<Promise<unknown>>();
+  // Updates of one chat run one after another in this process, so that two quick messages
+  // cannot race on the citizen's conversation state.
+  const chains = new Map<string, Promise<unknown>>();
+  let init: Promise<void> | undefined;
+
+  function ensureInit(): Promise<void> {
+    if (bot.isInited()) return Promise.resolve();
+    init ??= bot.init().catch((err: unknown) => {
+      init = undefined;
+      throw err;
+    });
+    return init;
+  }
+
+  function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = chains.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    chains.set(key, tail);
+    void tail.then(() => {
+      if (chains.get(key) === tail) chains.delete(key);
+    });
+    return run;
+  }
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    inFlight.add(p);
+    void p.catch(() => {}).finally(() => inFlight.delete(p));
+    return p;
+  }
+
+  async function handle(update: Update): Promise<void> {
+    await ensureInit();
+    try {
+      await serialised(chatKey(update), () => bot.handleUpdate(update));
+    } catch (err) {
+      throw err instanceof BotError ? err.error : err;
+    }
+  }
+
+  return {
+    async receive(update) {
+      const { id, duplicate } = await inbox.accept(prisma, "telegram", String(update.update_id), update);
+      if (duplicate) return "duplicate";
+      return track(
+        (async (): Promise<ReceiveOutcome> => {
+          try {
+            await handle(update);
+            await inbox.markProcessed(prisma, id);
+            return "processed";
+          } catch (err) {
+            logger.error({ err, channel: "telegram", updateId: update.update_id }, "update failed; left in the inbox for a retry");
+            await inbox.markFailed(prisma, id, err).catch((e: unknown) => logger.error({ err: e }, "could not record the failure"));
+            return "failed";
+          }
+        })(),
+      );
+    },
+    replayPending(opts = {}) {
+      return track(
+        inbox.processPending(
+          prisma,
+          async (u) => {
+            logger.info({ channel: "telegram", externalId: u.externalId, attempt: u.attempts }, "replaying an unprocessed update");
+            try {
+              await handle(u.payload as Update);
+            } catch (err) {
+              logger.error({ err, channel: "telegram", externalId: u.externalId, attempt: u.attempts }, "replayed update failed again");
+              throw err;
+            }
+          },
+          { channel: "telegram", olderThanMs: opts.olderThanMs ?? DEFAULT_REPLAY_AGE_MS, limit: opts.limit ?? 100 },
+        ),
+      );
+    },
+    async idle() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function chatKey(u: Update): string {
+  const id = u.message?.chat.id ?? u.callback_query?.message?.chat.id ?? u.callback_query?.from.id ?? u.edited_message?.chat.id;
+  return id === undefined ? `update:${u.update_id}` : `chat:${id}`;
+}

@@ -1,7 +1,35 @@
 // The optional parts of the service, started by src/server.ts in this order.
+import { createTryRouter } from "./api/pages/try.ts";
+import { startTelegram } from "./bot/telegram/index.ts";
+import { zaloFeature } from "./bot/zalo/index.ts";
 import type { Config } from "./config.ts";
+import { DEMO_APPLICANT } from "./demo/seed.ts";
 import type { Feature } from "./server.ts";
 
+const telegramFeature: Feature = {
+  name: "telegram",
+  async start(ctx, extras) {
+    const telegram = startTelegram(ctx, ctx.conversation);
+    extras.routers.push(telegram.router);
+    extras.readinessChecks.push(telegram.readinessCheck);
+    const lines = telegram.enabled && ctx.config.TELEGRAM_MODE === "webhook" ? ["  Telegram webhook: POST {url}/webhooks/telegram (register: npm run cli -- telegram set-webhook)"] : [];
+    return { stop: () => telegram.stop(), lines };
+  },
+};
+
+/** The try-the-bot page: only on the embedded database with demo data. */
+const tryPageFeature: Feature = {
+  name: "try-page",
+  async start(ctx, extras) {
+    const enabled = ctx.config.database.kind === "embedded" && ctx.config.DEMO_DATA !== "off";
+    const codes = enabled
+      ? (await ctx.prisma.dossier.findMany({ where: { demo: true, applicantPhone: DEMO_APPLICANT.phone }, select: { code: true }, orderBy: { id: "asc" } })).map((d) => d.code)
+      : [];
+    extras.routers.push(createTryRouter({ conversation: ctx.conversation, enabled, demo: { phone: DEMO_APPLICANT.phone, codes }, logger: ctx.logger }));
+    return enabled ? { lines: ["  Try the bot: {url}/try (demo data, no token needed)"] } : undefined;
+  },
+};
+
 export function features(_config: Config): Feature[] {
-  return [];
+  return [tryPageFeature, telegramFeature, zaloFeature()];
 }

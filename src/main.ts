@@ -37,7 +37,7 @@ const out = [
   `  database:   ${config.database.kind === "embedded" ? `embedded (PGlite) in ${config.database.dataDir}` : "PostgreSQL server (DATABASE_URL)"}`,
   `  health:     ${s.url}/healthz   readiness: ${s.url}/readyz`,
   `  API:        ${s.url}/api/v1   (OpenAPI: ${s.url}/api/v1/openapi.json)${config.ADMIN_API_KEY ? "" : "  — set ADMIN_API_KEY or run `npm run cli -- api-key create` for a key"}`,
-  ...s.lines,
+  ...s.lines.map((l) => l.replaceAll("{url}", s.url)),
   `  Telegram:   ${config.telegram.enabled ? `enabled (${config.TELEGRAM_MODE})` : `disabled — ${config.telegram.reason}`}`,
   `  Zalo OA:    ${config.zalo.enabled ? "enabled" : `disabled — ${config.zalo.reason}`}`,
 ];

@@ -134,9 +134,9 @@ export function zaloFeature(opts: ZaloFeatureOptions = {}): Feature {
     async start(ctx, extras) {
       if (!ctx.config.zalo.enabled) {
         ctx.logger.info({ reason: ctx.config.zalo.reason }, "Zalo channel disabled");
-        return { lines: [`  Zalo: disabled (${ctx.config.zalo.reason ?? "not configured"})`] };
+        return;
       }
-      const conversation = opts.conversation?.(ctx) ?? new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
+      const conversation = opts.conversation?.(ctx) ?? ctx.conversation;
       const zalo = startZalo(ctx, conversation, opts);
       extras.routers.push(zalo.router);
       extras.readinessChecks.push(zalo.readinessCheck);

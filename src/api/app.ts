@@ -5,6 +5,7 @@ import { AppError } from "../core/errors.ts";
 import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
+import { importRoutes } from "./routes/import.ts";
 
 export interface AppExtras {
   /** Routers mounted before the API (channel webhooks, pages). */
@@ -38,6 +39,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
 
   const api = new ApiRoutes();
   dossierRoutes(api, ctx);
+  importRoutes(api, ctx);
   adminRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 

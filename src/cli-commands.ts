@@ -1,8 +1,36 @@
 // Commands contributed by features (import/export, channel webhooks).
 import { setTelegramWebhook } from "./bot/telegram/index.ts";
+import { createReadStream } from "node:fs";
 import type { CliCommand } from "./cli.ts";
+import { csvRows, importDossiers, jsonRows } from "./core/dossier-import.ts";
 
 export const cliCommands: CliCommand[] = [
+  {
+    name: "import",
+    usage: "import <dossiers.csv|dossiers.json>   (all-or-nothing; same format as POST /api/v1/dossiers/import)",
+    async run(args, { ctx, print }) {
+      const file = args[0];
+      if (!file || !/\.(csv|json)$/i.test(file)) {
+        print("usage: import <dossiers.csv|dossiers.json>");
+        return 2;
+      }
+      const csv = /\.csv$/i.test(file);
+      const rows = csv ? csvRows(createReadStream(file)) : jsonRows(createReadStream(file));
+      const out = await importDossiers(
+        { prisma: ctx!.prisma, calendar: ctx!.calendar, hasher: ctx!.hasher, onStatusChanged: ctx!.emitStatusChange },
+        rows,
+        "cli",
+        { fieldNames: csv ? "csv" : "contract" },
+      );
+      if (out.ok) {
+        print(`Imported ${out.imported} dossiers (${out.created} new, ${out.updated} updated, ${out.statusChanges.length} status changes).`);
+        return 0;
+      }
+      print(`Nothing imported: ${out.errorCount} bad row(s) in ${out.rowsRead} read.`);
+      for (const e of out.errors) print(`  line ${e.line}${e.code ? ` (${e.code})` : ""}${e.field ? ` ${e.field}` : ""}: ${e.message}`);
+      return 1;
+    },
+  },
   {
     name: "telegram set-webhook",
     usage: "telegram set-webhook   (registers PUBLIC_URL/webhooks/telegram with TELEGRAM_WEBHOOK_SECRET)",

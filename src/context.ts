@@ -22,6 +22,8 @@ export interface AppContext {
   auth: ApiKeyAuthenticator;
   /** Listeners for committed status changes (notices subscribe here). */
   statusListeners: ((change: StatusChange) => Promise<void> | void)[];
+  /** Calls every status listener; failures are logged, never thrown. */
+  emitStatusChange(change: StatusChange): Promise<void>;
   /** The channel-neutral chat; features add interceptors (survey answers, opt-out). */
   conversation: ConversationService;
   interceptors: ConversationInterceptor[];
@@ -33,20 +35,17 @@ export async function createContext(config: Config, db: Database, logger: Logger
   await calendar.seedIfEmpty();
   const hasher = new IdentityHasher(config.HASH_PEPPER ?? (await storedPepper(prisma, logger)));
   const statusListeners: AppContext["statusListeners"] = [];
-  const dossiers = new DossierService({
-    prisma,
-    calendar,
-    hasher,
-    onStatusChanged: async (change) => {
-      for (const l of statusListeners) {
-        try {
-          await l(change);
-        } catch (err) {
-          logger.error({ err, code: change.code }, "status listener failed");
-        }
+  // One listener failing (e.g. a channel down) must not stop the others or the caller.
+  const emitStatusChange = async (change: StatusChange) => {
+    for (const l of statusListeners) {
+      try {
+        await l(change);
+      } catch (err) {
+        logger.error({ err, code: change.code }, "status listener failed");
       }
-    },
-  });
+    }
+  };
+  const dossiers = new DossierService({ prisma, calendar, hasher, onStatusChanged: emitStatusChange });
   const interceptors: ConversationInterceptor[] = [];
   const conversation = new ConversationService({ prisma, calendar, hasher, interceptors });
   return {
@@ -59,6 +58,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     dossiers,
     auth: new ApiKeyAuthenticator(prisma, config.ADMIN_API_KEY),
     statusListeners,
+    emitStatusChange,
     conversation,
     interceptors,
   };

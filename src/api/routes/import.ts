@@ -29,15 +29,7 @@ export function importRoutes(api: ApiRoutes, ctx: AppContext): void {
     prisma: ctx.prisma,
     calendar: ctx.calendar,
     hasher: ctx.hasher,
-    onStatusChanged: async (change) => {
-      for (const listener of ctx.statusListeners) {
-        try {
-          await listener(change);
-        } catch (err) {
-          ctx.logger.error({ err, code: change.code }, "status listener failed");
-        }
-      }
-    },
+    onStatusChanged: ctx.emitStatusChange,
   };
 
   api.add({

@@ -71,7 +71,6 @@ export function createTryRouter(opts: TryPageOptions): Router {
       const replies = await opts.conversation.handle({
         channel: "web",
         userId: sessionId,
-        languageHint: req.acceptsLanguages("vi", "en") || "vi",
         input: input.kind === "contact" ? { ...input, own: true } : input,
       });
       res.json({ replies });

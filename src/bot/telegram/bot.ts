@@ -59,7 +59,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       channel: "telegram",
       userId,
       displayName: [from.first_name, from.last_name].filter(Boolean).join(" ") || undefined,
-      languageHint: from.language_code,
+      // No languageHint: many Vietnamese citizens run Telegram in English, and the bot
+      // answers in Vietnamese unless they ask for English (/language).
       input,
       ...(at ? { at: new Date(at * 1000) } : {}),
     };

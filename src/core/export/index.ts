@@ -1,0 +1,59 @@
+// Feedback export use case, shared by GET /api/v1/feedback/export and the CLI: resolve the
+// filters, audit-log who asked for what, then stream batches through a table writer.
+import type { Writable } from "node:stream";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import type { IdentityHasher } from "../identity.ts";
+import type { ResolvedFilters } from "../stats/filters.ts";
+import { exportColumns, feedbackBatches, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
+import { csvWriter, xlsxWriter } from "./writers.ts";
+
+export type ExportFormat = "csv" | "xlsx";
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "xlsx"];
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+export interface ExportDeps {
+  prisma: PrismaClient;
+  hasher: IdentityHasher;
+}
+
+/** Checks the filters (404 for unknown codes) and writes the audit row, before any byte is sent. */
+export async function prepareExport(deps: ExportDeps, filter: FeedbackFilter, format: ExportFormat, actor: string): Promise<ResolvedFilters> {
+  const resolved = await resolveFilters(deps.prisma, filter);
+  await deps.prisma.auditLog.create({
+    data: {
+      actor,
+      action: filter.identities ? "feedback.export.identities" : "feedback.export",
+      target: `feedback:${format}`,
+      details: { format, identities: filter.identities, filters: resolved.echo },
+    },
+  });
+  return resolved;
+}
+
+/** Streams every matching response to `out` and ends it; returns the number of rows. */
+export async function writeFeedbackExport(
+  deps: ExportDeps,
+  resolved: ResolvedFilters,
+  opts: { format: ExportFormat; identities: boolean; batchSize?: number },
+  out: Writable,
+): Promise<number> {
+  const columns = exportColumns(opts.identities);
+  const ctx = await rowContext(deps.prisma, deps.hasher, opts.identities);
+  const writer = opts.format === "csv" ? csvWriter(out, columns) : xlsxWriter(out, columns);
+  let n = 0;
+  for await (const batch of feedbackBatches(deps.prisma, resolved, opts.batchSize ?? 2000)) {
+    await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));
+    n += batch.length;
+  }
+  await writer.end();
+  return n;
+}
+
+export function exportFileName(format: ExportFormat, now = new Date()): string {
+  const stamp = new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  return `feedback-${stamp}.${format}`;
+}

@@ -3,8 +3,10 @@ import { setTelegramWebhook } from "./bot/telegram/index.ts";
 import { createReadStream } from "node:fs";
 import type { CliCommand } from "./cli.ts";
 import { csvRows, importDossiers, jsonRows } from "./core/dossier-import.ts";
+import { exportCliCommands } from "./core/export/cli.ts";
 
 export const cliCommands: CliCommand[] = [
+  ...exportCliCommands,
   {
     name: "import",
     usage: "import <dossiers.csv|dossiers.json>   (all-or-nothing; same format as POST /api/v1/dossiers/import)",

@@ -501,7 +501,9 @@ async function writeAll(tx: Tx, w: WriteInput): Promise<{ created: number; updat
       }
       const o = old.get(r.code);
       const changed = !o || o.status !== r.status;
-      const finishedAt = r.finishedAt !== undefined ? r.finishedAt : changed && isFinished(r.status) ? nowMs : (o?.finishedAt ?? null);
+      // As in DossierService: 9 → 10 keeps the time the result was ready.
+      const keepsFinish = o !== undefined && isFinished(o.status) && o.finishedAt !== null;
+      const finishedAt = r.finishedAt !== undefined ? r.finishedAt : changed && isFinished(r.status) && !keepsFinish ? nowMs : (o?.finishedAt ?? null);
       const returnedAt = r.returnedAt !== undefined ? r.returnedAt : changed && r.status === DossierStatus.RETURNED ? nowMs : (o?.returnedAt ?? null);
       const appointment = instant(appointmentAt);
       // Same order as DOSSIER_COLUMNS.

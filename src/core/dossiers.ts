@@ -152,7 +152,7 @@ export class DossierService {
         where: { id: existing.id },
         data: {
           ...data,
-          ...(statusChanged ? { statusAt: now, ...derivedFromStatus(prepared.status, now, prepared) } : {}),
+          ...(statusChanged ? { statusAt: now, ...derivedFromStatus(prepared.status, now, prepared, existing) } : {}),
         },
       });
       if (statusChanged) {
@@ -193,7 +193,7 @@ export class DossierService {
           data: { dossierId: d.id, eventId: ev.eventId, status: ev.status, at, note: ev.note ?? null, reason: ev.reason ?? null, source: "api", applied },
         });
         if (applied) {
-          const update: Prisma.DossierUpdateInput = { status: ev.status, statusAt: at, ...derivedFromStatus(ev.status, at, { stopReason: ev.reason }) };
+          const update: Prisma.DossierUpdateInput = { status: ev.status, statusAt: at, ...derivedFromStatus(ev.status, at, { stopReason: ev.reason }, d) };
           if (ev.status === DossierStatus.SUPPLEMENT_REQUESTED) {
             update.supplementCount = { increment: 1 };
             update.supplementReason = ev.reason ?? ev.note ?? null;
@@ -286,14 +286,20 @@ function optionalFields(p: PreparedDossier) {
   return out;
 }
 
-/** Timestamps implied by reaching a status, unless the sync gave them explicitly. */
+/**
+ * Timestamps implied by reaching a status, unless the sync gave them explicitly. A dossier
+ * already finished (result ready, 9) keeps its finishedAt when the result is returned (10):
+ * timeliness counts the agency's time, not the days until the citizen collects the result.
+ */
 function derivedFromStatus(
   status: number,
   at: Date,
   given: { finishedAt?: Date | null | undefined; returnedAt?: Date | null | undefined; stopReason?: string | null | undefined },
+  previous?: { status: number; finishedAt: Date | null },
 ) {
   const out: { finishedAt?: Date; returnedAt?: Date; stopReason?: string } = {};
-  if (isFinished(status) && given.finishedAt === undefined) out.finishedAt = at;
+  const alreadyFinished = previous !== undefined && isFinished(previous.status) && previous.finishedAt !== null;
+  if (isFinished(status) && given.finishedAt === undefined && !alreadyFinished) out.finishedAt = at;
   if (status === DossierStatus.RETURNED && given.returnedAt === undefined) out.returnedAt = at;
   if ((status === 3 || status === 7 || status === 8) && given.stopReason) out.stopReason = given.stopReason;
   return out;

@@ -158,6 +158,20 @@ describe("POST /api/v1/dossiers/{code}/events", () => {
     expect(d.status).toBe(8);
   });
 
+  it("returning a ready result keeps the time it was ready (timeliness counts the agency's time)", async () => {
+    const code = "000.00.15.H32-230112-0021";
+    const day = 86_400_000;
+    const t = (d: number) => new Date(Date.now() + d * day).toISOString();
+    await svc.api(`/api/v1/dossiers/${code}`, { method: "PUT", json: specDossier({ receivedAt: t(0), appointmentAt: t(5) }) });
+    await svc.api(`/api/v1/dossiers/${code}/events`, { method: "POST", json: { eventId: "r-9", status: 9, at: t(1) } });
+    const returned = t(20);
+    const out = await (await svc.api(`/api/v1/dossiers/${code}/events`, { method: "POST", json: { eventId: "r-10", status: 10, at: returned } })).json();
+    expect(out.applied).toBe(true);
+    expect(Date.parse(out.dossier.finishedAt)).toBeLessThan(Date.parse(out.dossier.appointmentAt));
+    expect(out.dossier.returnedAt).toBe(returned);
+    expect(out.dossier.timeliness.state).toBe("on_time");
+  });
+
   it("unknown dossier → 404", async () => {
     const res = await svc.api(`/api/v1/dossiers/000.00.15.H32-230112-0999/events`, {
       method: "POST",

@@ -149,6 +149,22 @@ describe("answering", () => {
     expect(row.answers).toEqual({ overall: "satisfied", visits: null });
   });
 
+  it("the status card of a returned dossier offers rating, and the button starts the survey", async () => {
+    const d = await h.dossier(code());
+    const c = await h.citizen({ dossierIds: [d.id] });
+    const account = await h.ctx.prisma.channelAccount.findUniqueOrThrow({ where: { id: c.accountId } });
+    const cardButtons = async () => {
+      const replies = await h.ctx.conversation.handle({ channel: "telegram", userId: account.platformUserId, input: { kind: "command", command: "status", args: "" } });
+      return replies.flatMap((r) => (r.kind === "text" ? (r.buttons ?? []).flat() : []));
+    };
+    expect((await cardButtons()).some((b) => b.data === rateButton(d.id).data)).toBe(false); // result ready, not yet returned
+    await h.returned(d.code);
+    const rate = (await cardButtons()).find((b) => b.data === rateButton(d.id).data);
+    expect(rate).toBeDefined();
+    const r = await c.press(rate!.data);
+    expect(buttons(r).map((b) => b.label)).toEqual(["Rất hài lòng", "Hài lòng", "Không hài lòng"]);
+  });
+
   it("a second response attempt edits the one response (from the status card or an old button)", async () => {
     const d = await h.dossier(code());
     const c = await h.citizen({ dossierIds: [d.id] });

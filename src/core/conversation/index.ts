@@ -20,6 +20,8 @@ import { DEFAULT_LANGUAGE, isLang, t, type Lang, type MessageArgs } from "../i18
 import { decodeButton, encodeButton, type MenuItem } from "./buttons.ts";
 import { citizenDossierSelect, dossierLabel, openingHours, renderStatusCard } from "./citizen-view.ts";
 import { eraseAccountData } from "./erasure.ts";
+import { rateButton } from "../survey/render.ts";
+import { DossierStatus } from "../status.ts";
 import type { ConversationInterceptor } from "./interceptor.ts";
 import { matchIntent } from "./intents.ts";
 import { Linking, type Proof } from "./linking.ts";
@@ -417,6 +419,8 @@ export class ConversationService {
       kind: "text",
       text: renderStatusCard(turn.lang, link.dossier, cal, turn.now),
       buttons: [
+        // A returned dossier can be rated from its card (the survey interceptor takes the press).
+        ...(link.dossier.status === DossierStatus.RETURNED ? [[rateButton(dossierId, turn.lang)]] : []),
         [
           { label: t(turn.lang, "menu-help"), data: encodeButton({ kind: "menu", item: "help" }) },
           { label: t(turn.lang, "menu-main"), data: encodeButton({ kind: "menu", item: "menu" }) },

@@ -5,7 +5,7 @@ import { Api, GrammyError, HttpError } from "grammy";
 import type { Reply } from "../../core/conversation/types.ts";
 import type { CallCounter, ChannelSender, SendOutcome } from "../../core/delivery/types.ts";
 import type { Logger } from "../../logger.ts";
-import { renderReplies } from "./render.ts";
+import { MAX_TEXT_LENGTH, renderReplies } from "./render.ts";
 
 export interface TelegramSenderOptions {
   token: string;
@@ -27,6 +27,8 @@ export class TelegramSender implements ChannelSender, CallCounter {
   }
 
   callsFor(replies: Reply[]): number {
+    // The common case without rendering: one message per short reply.
+    if (replies.every((r) => r.text.length > 0 && r.text.length <= MAX_TEXT_LENGTH)) return replies.length;
     return renderReplies(replies).length;
   }
 

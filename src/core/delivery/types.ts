@@ -22,3 +22,28 @@ export interface ChannelSender {
   channel: "telegram" | "zalo";
   send(platformUserId: string, replies: Reply[]): Promise<SendOutcome>;
 }
+
+/**
+ * Optional extra a sender may offer: how many platform API calls `replies` cost (a long text
+ * splits into several Telegram messages). The engine paces by calls; without it each reply
+ * counts as one.
+ */
+export interface CallCounter {
+  callsFor(replies: Reply[]): number;
+}
+
+/**
+ * ZNS (Zalo Notification Service): a pre-approved template message to a phone number, the
+ * fallback when the Zalo reply window is closed.
+ */
+export interface ZnsSender {
+  /** `phone` in international form (84xxxxxxxxx); `trackingId` echoes in delivery receipts. */
+  sendTemplate(phone: string, templateId: string, data: Record<string, string>, trackingId: string): Promise<SendOutcome>;
+}
+
+/** ZNS fallback data carried by a queued message (template id defaults to the configured one). */
+export interface ZnsFallback {
+  phone: string;
+  templateId?: string;
+  data: Record<string, string>;
+}

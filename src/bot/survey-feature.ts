@@ -32,7 +32,7 @@ export function surveyFeature(opts: SurveyFeatureOptions = {}): Feature {
       scheduler.start(opts.intervalMs ?? 60_000);
       return {
         stop: () => scheduler.stop(),
-        lines: [`Survey v${current.version}: asked on ${channels.length ? channels.join(" + ") : "no channel (none configured)"} when a dossier is returned`],
+        lines: [`  Survey v${current.version}: asked on ${channels.length ? channels.join(" + ") : "no channel (none configured)"} when a dossier is returned`],
       };
     },
   };

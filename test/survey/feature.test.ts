@@ -25,7 +25,7 @@ describe("surveyFeature", () => {
     expect(ctx.statusListeners).toHaveLength(1);
     expect(ctx.interceptors).toEqual([surveyInterceptor]);
     expect(extras.routeModules.map((m) => m.name)).toEqual(["surveyRoutes", "feedbackRoutes", "statsRoutes"]);
-    expect(started?.lines?.[0]).toMatch(/^Survey v1: asked on no channel \(none configured\)/);
+    expect(started?.lines?.[0]).toMatch(/^  Survey v1: asked on no channel \(none configured\)/);
     expect(await ctx.prisma.surveyVersion.count()).toBe(1);
     // The service's own conversation now hands survey buttons to the survey.
     const replies = await ctx.conversation.handle({ channel: "telegram", userId: "990001", input: { kind: "button", data: "v:1:0:0" } });

@@ -5,12 +5,17 @@ import { DEMO_APPLICANT } from "./demo/seed.ts";
 import { createLogger } from "./logger.ts";
 import { startService } from "./server.ts";
 import { features } from "./features.ts";
+import { deliverySettings } from "./core/delivery/config.ts";
+import { broadcastSettings } from "./core/broadcasts/config.ts";
 
 let config;
 try {
   config = loadConfig();
+  // Feature settings are checked now too, so a typo stops the start with one line.
+  deliverySettings();
+  broadcastSettings();
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith("Configuration error:"))) {
     console.error(err.message);
     process.exit(1);
   }

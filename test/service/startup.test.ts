@@ -77,6 +77,14 @@ describe.skipIf(usingServer())("service process", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Configuration error: PORT/);
   });
+
+  it("a wrong delivery setting also stops the start with one line", async () => {
+    const bad = run({ QUIET_HOURS: "late", DATA_DIR: path.join(tmpdir(), "never-created") });
+    expect(await bad.exited).toBe(1);
+    const lines = bad.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Configuration error: QUIET_HOURS/);
+  });
 });
 
 describe("migrations", () => {

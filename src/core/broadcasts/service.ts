@@ -4,6 +4,8 @@
 // Audience: channel accounts of citizens linked to the matching dossiers that consented,
 // are not blocked and (unless urgent) did not opt out of announcements. Blocked and
 // opted-out accounts get a `skipped` receipt instead, so staff see who was not reached.
+// A citizen who chose a notice channel (Citizen.noticeChannel) is reached on that channel's
+// accounts only, unless none of them can be written to (see recipients()).
 // Large broadcasts wait for a second staff member's approval.
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
@@ -256,6 +258,7 @@ export class BroadcastService {
         citizen: {
           select: {
             language: true,
+            noticeChannel: true,
             accounts: {
               where: { channel: { in: channels }, consentAt: { not: null } },
               orderBy: { id: "asc" },
@@ -269,7 +272,7 @@ export class BroadcastService {
     for (const l of links) {
       const d = l.dossier;
       const filled = fillPlaceholders(text, { code: d.code, procedure: d.procedure.name, unit: d.unit.name, appointmentAt: d.appointmentAt });
-      for (const a of l.citizen.accounts) {
+      for (const a of audienceAccounts(l.citizen.accounts, l.citizen.noticeChannel)) {
         out.push({
           accountId: a.id,
           channel: a.channel as DeliveryChannel,
@@ -357,6 +360,20 @@ export class BroadcastService {
       progress: total === 0 ? (b.status === "awaiting_approval" ? 0 : 100) : Math.round(((total - pending) / total) * 1000) / 10,
     };
   }
+}
+
+/**
+ * A citizen's accounts in a broadcast audience (already consenting and on the broadcast's
+ * channels). With a chosen notice channel only that channel's accounts — unless all of them
+ * are blocked (or the channel is not among the broadcast's, or its account is gone): then the
+ * other accounts too, rather than the citizen not being reached at all; the blocked ones still
+ * get their `skipped` receipt. An account that opted out of announcements is no reason to fall
+ * back: the citizen stopped announcements there, and the other channel was not chosen.
+ */
+function audienceAccounts<A extends { channel: string; blockedAt: Date | null; lastInboundAt: Date | null }>(accounts: A[], noticeChannel: string | null): A[] {
+  if (!noticeChannel) return accounts;
+  const chosen = accounts.filter((a) => a.channel === noticeChannel);
+  return chosen.some((a) => !isAccountBlocked(a)) ? chosen : accounts;
 }
 
 function emptyCounts(): StateCounts {

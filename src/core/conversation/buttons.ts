@@ -4,8 +4,12 @@
 // into the citizen's own links.
 import type { Lang } from "../i18n/index.ts";
 
-export const MENU_ITEMS = ["menu", "status", "link", "help", "unlink", "delete", "language"] as const;
+export const MENU_ITEMS = ["menu", "status", "link", "help", "unlink", "delete", "language", "notices"] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
+
+/** Where notices about the citizen's dossiers go: one channel, or every linked chat account. */
+export const NOTICE_CHOICES = ["telegram", "zalo", "all"] as const;
+export type NoticeChoice = (typeof NOTICE_CHOICES)[number];
 
 export type ButtonAction =
   /** s:<dossierId> — show the status card of a linked dossier. */
@@ -19,7 +23,9 @@ export type ButtonAction =
   /** l:vi | l:en — choose the language. */
   | { kind: "language"; lang: Lang }
   /** m:<item> — a main-menu entry. */
-  | { kind: "menu"; item: MenuItem };
+  | { kind: "menu"; item: MenuItem }
+  /** n:telegram | n:zalo | n:all — where notices go (Citizen.noticeChannel; all = null). */
+  | { kind: "notices"; choice: NoticeChoice };
 
 export const MAX_BUTTON_DATA_BYTES = 64;
 const MAX_ID = 2_147_483_647;
@@ -38,6 +44,8 @@ export function encodeButton(action: ButtonAction): string {
       return `l:${action.lang}`;
     case "menu":
       return `m:${action.item}`;
+    case "notices":
+      return `n:${action.choice}`;
   }
 }
 
@@ -54,7 +62,7 @@ function parseYesNo(value: string): boolean | null {
 /** The action encoded in button data, or null for anything this module did not produce. */
 export function decodeButton(data: string): ButtonAction | null {
   if (data.length > MAX_BUTTON_DATA_BYTES) return null;
-  const m = /^([sucdlm]):([a-z0-9]{1,16})$/.exec(data);
+  const m = /^([sucdlmn]):([a-z0-9]{1,16})$/.exec(data);
   if (!m) return null;
   const [, tag, value] = m as unknown as [string, string, string];
   switch (tag) {
@@ -76,6 +84,8 @@ export function decodeButton(data: string): ButtonAction | null {
       return value === "vi" || value === "en" ? { kind: "language", lang: value } : null;
     case "m":
       return (MENU_ITEMS as readonly string[]).includes(value) ? { kind: "menu", item: value as MenuItem } : null;
+    case "n":
+      return (NOTICE_CHOICES as readonly string[]).includes(value) ? { kind: "notices", choice: value as NoticeChoice } : null;
     default:
       return null;
   }

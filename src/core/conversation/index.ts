@@ -6,7 +6,7 @@
 //     │  (already consented: straight to await_proof)   │ wrong proof: stay, attempts left
 //     │                         └─Không đồng ý─▶ idle    └ 5th failure today / locked ─▶ idle
 //     └──"xóa dữ liệu"──▶ confirm_delete ──yes──▶ (conversation deleted) / no ──▶ idle
-// Everything else (status, help, unlink, language, menu) answers without leaving the step
+// Everything else (status, help, unlink, language, notice channel, menu) answers without leaving the step
 // the citizen is in, so a question in the middle of linking does not lose the flow.
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
@@ -17,7 +17,7 @@ import { isUniqueViolation } from "../dossiers.ts";
 import { AppError } from "../errors.ts";
 import { maskPhone, type IdentityHasher } from "../identity.ts";
 import { DEFAULT_LANGUAGE, isLang, t, type Lang, type MessageArgs } from "../i18n/index.ts";
-import { decodeButton, encodeButton, type MenuItem } from "./buttons.ts";
+import { decodeButton, encodeButton, type MenuItem, type NoticeChoice } from "./buttons.ts";
 import { citizenDossierSelect, dossierLabel, openingHours, renderStatusCard } from "./citizen-view.ts";
 import { eraseAccountData } from "./erasure.ts";
 import { rateButton } from "../survey/render.ts";
@@ -66,7 +66,18 @@ const inboundMessageSchema = z.object({
   at: z.date().optional(),
 });
 
-type Account = Prisma.ChannelAccountGetPayload<{ include: { conversation: true; citizen: true } }>;
+const accountInclude = {
+  conversation: true,
+  // The citizen's chat channels decide whether the menu offers the notice-channel choice.
+  citizen: { include: { accounts: { select: { channel: true } } } },
+} as const satisfies Prisma.ChannelAccountInclude;
+
+type Account = Prisma.ChannelAccountGetPayload<{ include: typeof accountInclude }>;
+
+/** Channels that carry notices (the web try page gets none), in button order. */
+const NOTICE_CHANNELS = ["telegram", "zalo"] as const;
+type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+const CHANNEL_LABEL: Record<NoticeChannel, string> = { telegram: "Telegram", zalo: "Zalo" };
 
 /** One inbound message being handled. */
 interface Turn {
@@ -134,7 +145,7 @@ export class ConversationService {
       // The platform's language is only the first guess; the citizen's choice wins later.
       create: { channel, platformUserId, language: languageHint?.toLowerCase().startsWith("en") ? "en" : null, lastInboundAt: at },
       update: { lastInboundAt: at },
-      include: { conversation: true, citizen: true },
+      include: accountInclude,
     } satisfies Prisma.ChannelAccountUpsertArgs;
     try {
       return await this.prisma.channelAccount.upsert(args);
@@ -198,6 +209,8 @@ export class ConversationService {
         return this.askDelete(turn);
       case "language":
         return this.setLanguage(turn, intent.lang);
+      case "notices":
+        return intent.choice ? this.setNoticeChannel(turn, intent.choice) : this.noticeChoice(turn);
       case "greeting":
         return { replies: [this.menu(turn, "welcome")] };
       case "menu":
@@ -226,6 +239,8 @@ export class ConversationService {
         return this.unlinkById(turn, action.dossierId);
       case "menu":
         return this.onMenuItem(turn, action.item);
+      case "notices":
+        return this.setNoticeChannel(turn, action.choice);
     }
   }
 
@@ -289,6 +304,8 @@ export class ConversationService {
         return this.askDelete(turn);
       case "language":
         return { replies: [this.languageChoice(turn)] };
+      case "notices":
+        return this.noticeChoice(turn);
     }
   }
 
@@ -455,7 +472,7 @@ export class ConversationService {
       blocks.push(fallback ? t(lang, "help-fallback", { hotline: fallback }) : t(lang, "help-generic"));
     }
     const text = [t(lang, "help-intro"), ...blocks, t(lang, "help-usage")].join("\n\n");
-    return { replies: [{ kind: "text", text, buttons: this.menuButtons(lang) }] };
+    return { replies: [{ kind: "text", text, buttons: this.menuButtons(lang, hasSeveralNoticeChannels(turn.account)) }] };
   }
 
   // ------------------------------------------------------------------ unlink and delete
@@ -525,7 +542,8 @@ export class ConversationService {
     if (r.citizenKeptForOtherAccounts) lines.push(t(lang, "delete-citizen-kept"));
     if (r.consentWithdrawn) lines.push(t(lang, "delete-consent"));
     if (r.failedAttemptsKept > 0) lines.push("", t(lang, "delete-kept-attempts", { count: r.failedAttemptsKept, until: formatLocal(r.attemptsKeptUntil) }));
-    return { replies: [{ kind: "text", text: lines.join("\n"), buttons: this.menuButtons(lang) }], state: "erased" };
+    // The account is detached from the citizen now: no notice-channel entry in the menu.
+    return { replies: [{ kind: "text", text: lines.join("\n"), buttons: this.menuButtons(lang, false) }], state: "erased" };
   }
 
   // ------------------------------------------------------------------ language
@@ -548,6 +566,53 @@ export class ConversationService {
         { label: t(turn.lang, "language-name-en"), data: encodeButton({ kind: "language", lang: "en" }) },
       ],
     ]);
+  }
+
+  // ------------------------------------------------------------------ where notices go
+
+  /** The citizen's chat channels that carry notices, read fresh (a link may have just added one). */
+  private async noticeChannels(citizenId: number): Promise<NoticeChannel[]> {
+    const rows = await this.prisma.channelAccount.findMany({
+      where: { citizenId, channel: { in: [...NOTICE_CHANNELS] } },
+      distinct: ["channel"],
+      select: { channel: true },
+    });
+    return NOTICE_CHANNELS.filter((c) => rows.some((r) => r.channel === c));
+  }
+
+  /** Answer when there is nothing to choose: no linked chat, or one channel only. */
+  private noChoice(turn: Turn, channels: NoticeChannel[]): Outcome {
+    const [only] = channels;
+    if (!only) return { replies: [this.menu(turn, "notices-none")] };
+    const other = only === "telegram" ? "zalo" : "telegram";
+    return { replies: [this.menu(turn, "notices-single", { channel: CHANNEL_LABEL[only], other: CHANNEL_LABEL[other] })] };
+  }
+
+  /** "Where do notices go?": the choice is offered only to a citizen with chats on both channels. */
+  private async noticeChoice(turn: Turn): Promise<Outcome> {
+    const citizenId = turn.account.citizenId;
+    if (citizenId === null) return this.noChoice(turn, []);
+    const channels = await this.noticeChannels(citizenId);
+    if (channels.length < 2) return this.noChoice(turn, channels);
+    const citizen = await this.prisma.citizen.findUnique({ where: { id: citizenId }, select: { noticeChannel: true } });
+    const chosen = citizen?.noticeChannel;
+    const current = chosen === "telegram" || chosen === "zalo" ? CHANNEL_LABEL[chosen] : "all";
+    const button = (id: string, choice: NoticeChoice): Button[] => [{ label: t(turn.lang, id), data: encodeButton({ kind: "notices", choice }) }];
+    return {
+      replies: [this.text(turn, "notices-choose", { current }, [button("notices-telegram", "telegram"), button("notices-zalo", "zalo"), button("notices-all", "all")])],
+    };
+  }
+
+  /** Stores the choice (null = every linked chat account); with one channel there is nothing to store. */
+  private async setNoticeChannel(turn: Turn, choice: NoticeChoice): Promise<Outcome> {
+    const citizenId = turn.account.citizenId;
+    if (citizenId === null) return this.noChoice(turn, []);
+    const channels = await this.noticeChannels(citizenId);
+    if (channels.length < 2) return this.noChoice(turn, channels);
+    await this.prisma.citizen.update({ where: { id: citizenId }, data: { noticeChannel: choice === "all" ? null : choice } });
+    if (choice === "all") return { replies: [this.menu(turn, "notices-set-all")] };
+    const other = choice === "telegram" ? "zalo" : "telegram";
+    return { replies: [this.menu(turn, "notices-set-one", { channel: CHANNEL_LABEL[choice], other: CHANNEL_LABEL[other] })] };
   }
 
   // ------------------------------------------------------------------ replies
@@ -573,16 +638,18 @@ export class ConversationService {
   }
 
   private menu(turn: Turn, id: string, args: MessageArgs = {}): Reply {
-    return this.text(turn, id, args, this.menuButtons(turn.lang));
+    return this.text(turn, id, args, this.menuButtons(turn.lang, hasSeveralNoticeChannels(turn.account)));
   }
 
-  private menuButtons(lang: Lang): Button[][] {
+  /** The main menu; `notices` adds "where notices go" (citizens with chats on both channels). */
+  private menuButtons(lang: Lang, notices: boolean): Button[][] {
     const other: Lang = lang === "vi" ? "en" : "vi";
     const item = (id: string, menuItem: MenuItem): Button => ({ label: t(lang, id), data: encodeButton({ kind: "menu", item: menuItem }) });
     return [
       [item("menu-status", "status"), item("menu-link", "link")],
       [item("menu-help", "help"), item("menu-unlink", "unlink")],
       [{ label: t(lang, `language-name-${other}`), data: encodeButton({ kind: "language", lang: other }) }, item("menu-delete", "delete")],
+      ...(notices ? [[item("menu-notices", "notices")]] : []),
     ];
   }
 
@@ -603,6 +670,12 @@ export class ConversationService {
   private locked(turn: Turn, code: string, until: Date): Reply {
     return this.text(turn, "proof-locked", { code, until: formatLocal(until) });
   }
+}
+
+/** Does the account's citizen have chats on more than one notice channel (as loaded this turn)? */
+function hasSeveralNoticeChannels(account: Account): boolean {
+  const accounts = account.citizenId === null ? [] : (account.citizen?.accounts ?? []);
+  return new Set(accounts.map((a) => a.channel).filter((c) => c !== "web")).size > 1;
 }
 
 function languageOf(account: Account): Lang {

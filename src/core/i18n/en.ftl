@@ -13,6 +13,7 @@ menu-link = Link a dossier
 menu-help = Talk to staff
 menu-unlink = Unlink
 menu-delete = Delete my data
+menu-notices = Where notices go
 menu-main = Menu
 language-name-vi = Tiếng Việt
 language-name-en = English
@@ -21,6 +22,20 @@ language-name-en = English
 
 language-choose = Chọn ngôn ngữ / Choose your language:
 language-set = Switched to English.
+
+## Where notices go (a citizen with chats on Telegram and Zalo)
+
+notices-choose = { $current ->
+    [all] Notices about your dossiers currently go to both Telegram and Zalo.
+   *[other] Notices about your dossiers currently go to { $current } only.
+} Where do you want to receive them?
+notices-telegram = Notices via Telegram
+notices-zalo = Notices via Zalo
+notices-all = Both
+notices-set-one = Saved: notices about your dossiers now go to { $channel } only. If they cannot be delivered on { $channel } (for example because you blocked the bot or deleted the account), we send them on { $other } so that you do not miss them.
+notices-set-all = Saved: notices about your dossiers go to both Telegram and Zalo.
+notices-single = Notices about your dossiers already go to your { $channel } chat. If you also link your { $other } account with the same phone number, you can choose where notices go.
+notices-none = You have not linked any dossier yet, so there are no notices. Send the dossier code printed on your receipt slip to link it; notices will come to this chat.
 
 ## Linking: code, consent, proof of ownership
 

@@ -13,6 +13,7 @@ menu-link = Liên kết hồ sơ
 menu-help = Gặp cán bộ
 menu-unlink = Hủy liên kết
 menu-delete = Xóa dữ liệu của tôi
+menu-notices = Nơi nhận thông báo
 menu-main = Menu
 language-name-vi = Tiếng Việt
 language-name-en = English
@@ -21,6 +22,20 @@ language-name-en = English
 
 language-choose = Chọn ngôn ngữ / Choose your language:
 language-set = Đã chuyển sang tiếng Việt.
+
+## Where notices go (a citizen with chats on Telegram and Zalo)
+
+notices-choose = { $current ->
+    [all] Hiện thông báo về hồ sơ được gửi đến cả Telegram và Zalo.
+   *[other] Hiện thông báo về hồ sơ chỉ được gửi qua { $current }.
+} Bạn muốn nhận thông báo ở đâu?
+notices-telegram = Nhận thông báo qua Telegram
+notices-zalo = Nhận thông báo qua Zalo
+notices-all = Cả hai
+notices-set-one = Đã lưu: từ nay thông báo về hồ sơ của bạn chỉ được gửi qua { $channel }. Nếu không gửi được qua { $channel } (ví dụ bạn đã chặn hoặc xóa tài khoản), chúng tôi sẽ gửi qua { $other } để bạn không bỏ lỡ thông báo.
+notices-set-all = Đã lưu: thông báo về hồ sơ của bạn sẽ được gửi đến cả Telegram và Zalo.
+notices-single = Thông báo về hồ sơ của bạn đã được gửi vào cuộc trò chuyện { $channel } của bạn. Nếu bạn liên kết thêm tài khoản { $other } bằng cùng số điện thoại, bạn có thể chọn nơi nhận thông báo.
+notices-none = Bạn chưa liên kết hồ sơ nào nên chưa có thông báo nào. Hãy gửi mã hồ sơ in trên phiếu hẹn trả kết quả để liên kết; thông báo sẽ được gửi vào cuộc trò chuyện này.
 
 ## Linking: code, consent, proof of ownership
 

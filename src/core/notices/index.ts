@@ -1,6 +1,7 @@
 // Automatic notices on status changes: supplement requested, fee due, result ready, result
 // returned, and the late apology. Exactly one notice per status change per linked channel
-// account: the dedupeKey `notice:<dossierId>:<eventId>:<accountId>` makes a repeated event
+// account (only the chosen channel's accounts when the citizen picked one, see
+// noticeAccounts): the dedupeKey `notice:<dossierId>:<eventId>:<accountId>` makes a repeated event
 // (or a repeated listener call) enqueue nothing new.
 //
 // The late apology (Decree 61/2018 as amended: a written apology with the reason and a new
@@ -63,6 +64,7 @@ const dossierSelect = {
         select: {
           language: true,
           phone: true,
+          noticeChannel: true,
           accounts: {
             select: { id: true, channel: true, language: true, consentAt: true, blockedAt: true, lastInboundAt: true },
           },
@@ -92,14 +94,31 @@ interface Recipient {
   phone: string | null;
 }
 
-/** Linked, consenting, not blocked accounts on channels we can send to (one per account). */
+/**
+ * The accounts that get a message meant for one citizen, out of those we may and can write to
+ * (`usable`: consenting, not blocked, on a channel with a sender). Without a chosen notice
+ * channel (Citizen.noticeChannel null) that is all of them. With one, only that channel's
+ * accounts — unless it has none left (blocked the bot, withdrew consent, deleted the account,
+ * or the channel has no sender in this process): then the others get it rather than the
+ * notice being lost. Also used for survey invitations (src/core/survey/invite.ts).
+ *
+ * The fallback is decided when the message is queued: a block discovered only by this very
+ * send is not re-routed, but the account is marked blocked, so the next message falls back.
+ */
+export function noticeAccounts<A extends { channel: string }>(usable: A[], noticeChannel: string | null | undefined): A[] {
+  if (!noticeChannel) return usable;
+  const chosen = usable.filter((a) => a.channel === noticeChannel);
+  return chosen.length > 0 ? chosen : usable;
+}
+
+/** Linked, consenting, not blocked accounts on channels we can send to (one per account), per the citizen's notice channel. */
 function recipients(d: NoticeDossier, channels: DeliveryChannel[], linkedBefore?: Date): Recipient[] {
   const out = new Map<number, Recipient>();
   for (const l of d.links) {
     if (linkedBefore && l.createdAt > linkedBefore) continue;
-    for (const a of l.citizen.accounts) {
+    const usable = l.citizen.accounts.filter((a) => (channels as string[]).includes(a.channel) && a.consentAt !== null && !isAccountBlocked(a));
+    for (const a of noticeAccounts(usable, l.citizen.noticeChannel)) {
       const channel = a.channel as DeliveryChannel;
-      if (!channels.includes(channel) || !a.consentAt || isAccountBlocked(a)) continue;
       const phone = l.citizen.phone ?? (d.applicantPhone ? normalizePhone(d.applicantPhone) : null);
       out.set(a.id, { accountId: a.id, channel, lang: noticeLang(l.citizen.language, a.language), phone });
     }

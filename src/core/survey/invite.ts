@@ -1,11 +1,12 @@
 // Asking: when a linked dossier reaches "returned" (10), every citizen linked to it gets one
 // invitation (unique per dossier and citizen) and the first question on the chat account
-// they used last. Sending goes through the durable delivery queue; a closed Zalo window or a
+// they used last (among their chosen notice channel's accounts, when they chose one). Sending goes through the durable delivery queue; a closed Zalo window or a
 // blocked bot comes back as the message's outcome and is copied onto the invitation by the
 // scheduler (state undeliverable), never retried in a loop.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import { enqueue, isAccountBlocked, type DeliveryChannel } from "../delivery/engine.ts";
+import { noticeAccounts } from "../notices/index.ts";
 import type { StatusChange } from "../dossiers.ts";
 import { isUniqueViolation } from "../dossiers.ts";
 import { DossierStatus } from "../status.ts";
@@ -37,12 +38,17 @@ interface AccountRow {
   lastInboundAt: Date | null;
 }
 
-/** The account the citizen used last among those we may and can write to. */
-export function pickAccount(accounts: AccountRow[], channels: DeliveryChannel[]): ReachableAccount | null {
-  const usable = accounts
-    .filter((a) => (channels as string[]).includes(a.channel) && a.consentAt !== null && !isAccountBlocked(a))
-    .sort((a, b) => (b.lastInboundAt?.getTime() ?? 0) - (a.lastInboundAt?.getTime() ?? 0) || b.id - a.id);
-  const a = usable[0];
+/**
+ * The account the citizen used last among those we may and can write to. With a chosen notice
+ * channel (Citizen.noticeChannel) only that channel's accounts are considered — unless none of
+ * them is usable (blocked, no consent, gone, no sender here): then the others, rather than
+ * losing the invitation (noticeAccounts).
+ */
+export function pickAccount(accounts: AccountRow[], channels: DeliveryChannel[], noticeChannel?: string | null): ReachableAccount | null {
+  const usable = accounts.filter((a) => (channels as string[]).includes(a.channel) && a.consentAt !== null && !isAccountBlocked(a));
+  const [a] = noticeAccounts(usable, noticeChannel).sort(
+    (x, y) => (y.lastInboundAt?.getTime() ?? 0) - (x.lastInboundAt?.getTime() ?? 0) || y.id - x.id,
+  );
   return a ? { id: a.id, channel: a.channel as DeliveryChannel, language: a.language } : null;
 }
 
@@ -116,13 +122,14 @@ export async function askInvitation(deps: SurveyDeps, invitationId: number): Pro
       citizen: {
         select: {
           language: true,
+          noticeChannel: true,
           accounts: { select: { id: true, channel: true, language: true, consentAt: true, blockedAt: true, lastInboundAt: true } },
         },
       },
     },
   });
   if (!inv || inv.state !== "pending") return "skipped";
-  const account = pickAccount(inv.citizen.accounts, deps.channels ?? ["telegram", "zalo"]);
+  const account = pickAccount(inv.citizen.accounts, deps.channels ?? ["telegram", "zalo"], inv.citizen.noticeChannel);
   if (!account) {
     await prisma.surveyInvitation.update({
       where: { id: inv.id },

@@ -89,6 +89,7 @@ async function remind(deps: SurveyDeps, invitationId: number): Promise<boolean> 
       citizen: {
         select: {
           language: true,
+          noticeChannel: true,
           accounts: { select: { id: true, channel: true, language: true, consentAt: true, blockedAt: true, lastInboundAt: true } },
         },
       },
@@ -100,7 +101,7 @@ async function remind(deps: SurveyDeps, invitationId: number): Promise<boolean> 
     pickAccount(
       inv.citizen.accounts.filter((a) => a.id === ask?.accountId),
       channels,
-    ) ?? pickAccount(inv.citizen.accounts, channels);
+    ) ?? pickAccount(inv.citizen.accounts, channels, inv.citizen.noticeChannel);
   if (!account) {
     await prisma.surveyInvitation.update({ where: { id: inv.id }, data: { outcome: "reminder not sent: no chat account to send it to" } });
     return false;

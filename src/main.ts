@@ -23,10 +23,32 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
-let service;
+// Signal handlers before anything starts: a SIGTERM during start-up or right after the
+// "running on" line still closes the database cleanly.
+let service: Awaited<ReturnType<typeof startService>> | undefined;
+let shutdown: Promise<void> | undefined;
+function requestShutdown(signal: string): void {
+  if (shutdown) return;
+  logger.info({ signal }, "shutting down");
+  shutdown = (async () => {
+    // Still starting: wait for it, then stop what was started.
+    while (!service && !startFailed) await new Promise((r) => setTimeout(r, 50));
+    await service?.stop();
+  })().then(
+    () => process.exit(0),
+    (err) => {
+      logger.error({ err }, "shutdown failed");
+      process.exit(1);
+    },
+  );
+}
+let startFailed = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => requestShutdown(sig));
+
 try {
   service = await startService(config, logger, features(config));
 } catch (err) {
+  startFailed = true;
   if (err instanceof DatabaseLockedError) {
     console.error(err.message);
     process.exit(1);
@@ -36,6 +58,7 @@ try {
 }
 
 const s = service;
+if (shutdown) await shutdown;
 const out = [
   "",
   `Dossier bot is running on ${s.url}`,
@@ -56,17 +79,3 @@ if (s.demoCodes.length)
 if (s.demoAdminKey) out.push("", `  Admin API key for this demo database (shown only now): ${s.demoAdminKey}`);
 console.log(out.join("\n") + "\n");
 
-let signalled = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const)
-  process.on(sig, () => {
-    if (signalled) return;
-    signalled = true;
-    logger.info({ signal: sig }, "shutting down");
-    service.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });

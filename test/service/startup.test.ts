@@ -70,6 +70,50 @@ describe.skipIf(usingServer())("service process", () => {
     expect(await again.exited).toBe(0);
   });
 
+  it("SIGTERM lets an in-flight request finish before the process exits", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "dossier-bot-"));
+    dirs.push(dataDir);
+    const key = "graceful-admin-key-0123456789";
+    const svc = run({ DATA_DIR: dataDir, ADMIN_API_KEY: key, DEMO_DATA: "off" });
+    await waitFor(() => /running on (http:\S+)/.test(svc.output()));
+    const url = /running on (http:\S+)/.exec(svc.output())![1]!;
+    const row = JSON.stringify({
+      code: "000.00.15.H32-230112-0777",
+      unitCode: "000.00.15.H32",
+      unitName: "UBND phường Cam Lộc",
+      procedureCode: "1.004227",
+      procedureName: "Đăng ký biến động",
+      procedureDurationDays: 10,
+      applicant: { name: "Nguyễn Văn A" },
+      receivedAt: "2023-01-12T09:00:00+07:00",
+      status: 4,
+    });
+    // The body arrives in two parts; the signal comes between them.
+    let sendRest!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(new TextEncoder().encode("[" + row.slice(0, 40)));
+        await new Promise<void>((r) => (sendRest = r));
+        c.enqueue(new TextEncoder().encode(row.slice(40) + "]"));
+        c.close();
+      },
+    });
+    const pending = fetch(url + "/api/v1/dossiers/import", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await new Promise((r) => setTimeout(r, 300));
+    svc.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 300));
+    sendRest();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect((await res.json()).imported).toBe(1);
+    expect(await svc.exited).toBe(0);
+  });
+
   it("a wrong setting stops the process with one line naming the variable", async () => {
     const bad = run({ PORT: "eighty", DATA_DIR: path.join(tmpdir(), "never-created") });
     expect(await bad.exited).toBe(1);

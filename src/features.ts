@@ -1,4 +1,5 @@
 // The optional parts of the service, started by src/server.ts in this order.
+import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
 import { startTelegram } from "./bot/telegram/index.ts";
 import { deliveryFeature } from "./bot/delivery-feature.ts";
@@ -33,6 +34,15 @@ const tryPageFeature: Feature = {
   },
 };
 
+/** The staff and analyst dashboard: a static page; the API key pasted into it decides what it shows. */
+const dashboardFeature: Feature = {
+  name: "dashboard",
+  async start(_ctx, extras) {
+    extras.routers.push(createDashboardRouter());
+    return { lines: ["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"] };
+  },
+};
+
 /** "dừng"/"stop" for announcements comes first, so it is never taken as a survey comment. */
 const optOutFeature: Feature = {
   name: "opt-out",
@@ -42,5 +52,5 @@ const optOutFeature: Feature = {
 };
 
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
 }

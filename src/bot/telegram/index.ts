@@ -7,6 +7,7 @@ import { createTelegramBot, type ConversationPort, type TelegramBot } from "./bo
 import { ALLOWED_UPDATES, startPolling, type Poller } from "./polling.ts";
 import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } from "./processor.ts";
 import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
+import { startReplayLoop } from "../work-tracker.ts";
 
 export { createTelegramBot, type ConversationPort } from "./bot.ts";
 export { createUpdateProcessor } from "./processor.ts";
@@ -85,23 +86,12 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
 
   // Replay what a crash or a failure left in the inbox: once at start-up, then periodically.
   const replayAgeMs = opts.replayAgeMs ?? DEFAULT_REPLAY_AGE_MS;
-  let replaying = false;
-  const replay = async () => {
-    if (replaying) return;
-    replaying = true;
-    try {
-      const r = await processor.replayPending({ olderThanMs: replayAgeMs });
-      if (r.claimed) logger.info(r, "replayed unprocessed Telegram updates");
-    } catch (err) {
-      logger.error({ err }, "replaying Telegram updates failed");
-    } finally {
-      replaying = false;
-    }
-  };
-  void replay();
-  const interval = opts.replayIntervalMs ?? 30_000;
-  const timer = interval > 0 ? setInterval(() => void replay(), interval) : undefined;
-  timer?.unref();
+  const timer = startReplayLoop({
+    replay: () => processor.replayPending({ olderThanMs: replayAgeMs }),
+    intervalMs: opts.replayIntervalMs ?? 30_000,
+    logger,
+    what: "Telegram updates",
+  });
 
   let stopped: Promise<void> | undefined;
   return {

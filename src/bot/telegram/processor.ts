@@ -19,14 +19,14 @@ export interface UpdateProcessor {
   idle(): Promise<void>;
 }
 
+import { createWorkTracker } from "../work-tracker.ts";
+
 export const DEFAULT_REPLAY_AGE_MS = 60_000;
 
 export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaClient; logger: Logger }): UpdateProcessor {
   const { bot, prisma, logger } = deps;
-  const inFlight = new Set<Promise<unknown>>();
-  // Updates of one chat run one after another in this process, so that two quick messages
-  // cannot race on the citizen's conversation state.
-  const chains = new Map<string, Promise<unknown>>();
+  // Updates of one chat run one after another in this process.
+  const { serialised, track, idle } = createWorkTracker();
   let init: Promise<void> | undefined;
 
   function ensureInit(): Promise<void> {
@@ -36,23 +36,6 @@ export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaCl
       throw err;
     });
     return init;
-  }
-
-  function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = chains.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => {});
-    chains.set(key, tail);
-    void tail.then(() => {
-      if (chains.get(key) === tail) chains.delete(key);
-    });
-    return run;
-  }
-
-  function track<T>(p: Promise<T>): Promise<T> {
-    inFlight.add(p);
-    void p.catch(() => {}).finally(() => inFlight.delete(p));
-    return p;
   }
 
   async function handle(update: Update): Promise<void> {
@@ -99,9 +82,7 @@ export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaCl
         ),
       );
     },
-    async idle() {
-      while (inFlight.size) await Promise.allSettled([...inFlight]);
-    },
+    idle,
   };
 }
 

@@ -10,6 +10,7 @@ import type { ZaloRenderOptions } from "./render.ts";
 import { ZaloSender } from "./sender.ts";
 import { ZaloTokenStore, type ReadinessResult } from "./tokens.ts";
 import { createZaloWebhookRouter, ZALO_WEBHOOK_PATH } from "./webhook.ts";
+import { startReplayLoop } from "../work-tracker.ts";
 
 export { ZaloApiError, ZaloClient, ZaloWindowError } from "./client.ts";
 export { ZaloSender } from "./sender.ts";
@@ -69,24 +70,11 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
 
   // Replay what a crash or a failure left in the inbox: at start-up, then periodically.
   const replayAgeMs = opts.replayAgeMs ?? DEFAULT_REPLAY_AGE_MS;
-  let replaying = false;
-  const replay = async () => {
-    if (replaying) return;
-    replaying = true;
-    try {
-      const r = await processor.replayPending({ olderThanMs: replayAgeMs });
-      if (r.claimed) logger.info(r, "replayed unprocessed Zalo events");
-    } catch (err) {
-      logger.error({ err }, "replaying Zalo events failed");
-    } finally {
-      replaying = false;
-    }
-  };
   const timers: NodeJS.Timeout[] = [];
   const replayInterval = opts.replayIntervalMs ?? 5_000;
   if (replayInterval > 0) {
-    void replay();
-    timers.push(setInterval(() => void replay(), replayInterval));
+    const t = startReplayLoop({ replay: () => processor.replayPending({ olderThanMs: replayAgeMs }), intervalMs: replayInterval, logger, what: "Zalo events" });
+    if (t) timers.push(t);
   }
   // Refresh ahead of expiry, so that a broken refresh shows on /readyz before sends fail.
   const tokenInterval = opts.tokenCheckIntervalMs ?? 60_000;

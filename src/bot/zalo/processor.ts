@@ -29,6 +29,8 @@ export interface ZaloEventProcessor {
   idle(): Promise<void>;
 }
 
+import { createWorkTracker } from "../work-tracker.ts";
+
 /** Events younger than this may still be in flight in some instance: replays leave them alone. */
 export const DEFAULT_REPLAY_AGE_MS = 60_000;
 
@@ -43,27 +45,8 @@ export interface ZaloProcessorDeps {
 export function createZaloProcessor(deps: ZaloProcessorDeps): ZaloEventProcessor {
   const { prisma, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const inFlight = new Set<Promise<unknown>>();
-  // One user's events run one after another in this process, so two quick messages cannot
-  // race on the citizen's conversation state.
-  const chains = new Map<string, Promise<unknown>>();
-
-  function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = chains.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => {});
-    chains.set(key, tail);
-    void tail.then(() => {
-      if (chains.get(key) === tail) chains.delete(key);
-    });
-    return run;
-  }
-
-  function track<T>(p: Promise<T>): Promise<T> {
-    inFlight.add(p);
-    void p.catch(() => {}).finally(() => inFlight.delete(p));
-    return p;
-  }
+  // One user's events run one after another in this process.
+  const { serialised, track, idle } = createWorkTracker();
 
   /** Record the citizen's activity: Zalo's reply window runs from their last message. */
   async function touch(userId: string, at: Date): Promise<void> {
@@ -185,8 +168,6 @@ export function createZaloProcessor(deps: ZaloProcessorDeps): ZaloEventProcessor
         ),
       );
     },
-    async idle() {
-      while (inFlight.size) await Promise.allSettled([...inFlight]);
-    },
+    idle,
   };
 }

@@ -13,6 +13,17 @@ beforeEach(() => {
   h.clock.now = NOW;
 });
 
+describe("blocked accounts", () => {
+  it("a citizen who blocked the bot and writes again is unblocked", async () => {
+    const u = h.user("came-back");
+    await u.text("xin chào");
+    await h.ctx.prisma.channelAccount.updateMany({ where: { platformUserId: "came-back" }, data: { blockedAt: new Date(), blockedReason: "telegram 403" } });
+    await u.text("hồ sơ của tôi");
+    const acc = await h.ctx.prisma.channelAccount.findFirstOrThrow({ where: { platformUserId: "came-back" } });
+    expect(acc).toMatchObject({ blockedAt: null, blockedReason: null });
+  });
+});
+
 describe("state across restarts", () => {
   it("continues the consent and proof steps in a newly started service", async () => {
     const d = await h.dossier("000.00.15.H32-230112-0501");

@@ -64,8 +64,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       input,
       ...(at ? { at: new Date(at * 1000) } : {}),
     };
-    // A citizen who writes again has unblocked the bot.
-    await deps.prisma.channelAccount.updateMany({ where: { channel: "telegram", platformUserId: userId, blockedAt: { not: null } }, data: { blockedAt: null } });
+    // The conversation clears blockedAt when the citizen writes again (one query fewer here).
     const replies = await deps.conversation.handle(msg);
     const outcome = await sendReplies(ctx.api, chatId, replies, { removeKeyboard: input.kind === "contact", logger: log });
     if (outcome.blocked) {

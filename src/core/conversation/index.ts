@@ -144,7 +144,8 @@ export class ConversationService {
       where: { channel_platformUserId: { channel, platformUserId } },
       // The platform's language is only the first guess; the citizen's choice wins later.
       create: { channel, platformUserId, language: languageHint?.toLowerCase().startsWith("en") ? "en" : null, lastInboundAt: at },
-      update: { lastInboundAt: at },
+      // A citizen who writes again has unblocked the bot (Telegram 403, Zalo unfollow).
+      update: { lastInboundAt: at, blockedAt: null, blockedReason: null },
       include: accountInclude,
     } satisfies Prisma.ChannelAccountUpsertArgs;
     try {

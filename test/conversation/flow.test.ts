@@ -21,6 +21,8 @@ describe("blocked accounts", () => {
     await u.text("hồ sơ của tôi");
     const acc = await h.ctx.prisma.channelAccount.findFirstOrThrow({ where: { platformUserId: "came-back" } });
     expect(acc).toMatchObject({ blockedAt: null, blockedReason: null });
+    // The message time is recorded exactly (Zalo's 48 h window is counted from it).
+    expect(acc.lastInboundAt?.toISOString()).toBe(h.clock.now.toISOString());
   });
 });
 

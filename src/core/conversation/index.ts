@@ -13,7 +13,6 @@ import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import { formatLocal } from "../calendar.ts";
 import type { CalendarStore } from "../calendar-store.ts";
 import { decodeStartPayload, extractDossierCode, normalizeDossierCode } from "../dossier-code.ts";
-import { isUniqueViolation } from "../dossiers.ts";
 import { AppError } from "../errors.ts";
 import { maskPhone, type IdentityHasher } from "../identity.ts";
 import { DEFAULT_LANGUAGE, isLang, t, type Lang, type MessageArgs } from "../i18n/index.ts";
@@ -140,21 +139,18 @@ export class ConversationService {
   // ------------------------------------------------------------------ plumbing
 
   private async upsertAccount(channel: ChannelName, platformUserId: string, languageHint: string | undefined, at: Date): Promise<Account> {
-    const args = {
-      where: { channel_platformUserId: { channel, platformUserId } },
-      // The platform's language is only the first guess; the citizen's choice wins later.
-      create: { channel, platformUserId, language: languageHint?.toLowerCase().startsWith("en") ? "en" : null, lastInboundAt: at },
-      // A citizen who writes again has unblocked the bot (Telegram 403, Zalo unfollow).
-      update: { lastInboundAt: at, blockedAt: null, blockedReason: null },
-      include: accountInclude,
-    } satisfies Prisma.ChannelAccountUpsertArgs;
-    try {
-      return await this.prisma.channelAccount.upsert(args);
-    } catch (err) {
-      // First two messages of a new user racing: the loser finds the row on the second try.
-      if (isUniqueViolation(err)) return this.prisma.channelAccount.upsert(args);
-      throw err;
-    }
+    // The platform's language is only the first guess; the citizen's choice wins later.
+    const language = languageHint?.toLowerCase().startsWith("en") ? "en" : null;
+    // One statement instead of Prisma's select-update-select upsert (this runs on every
+    // message); ON CONFLICT also settles two first messages of a new user racing.
+    // A citizen who writes again has unblocked the bot (Telegram 403, Zalo unfollow).
+    const [row] = await this.prisma.$queryRaw<{ id: number }[]>`
+      INSERT INTO "ChannelAccount" ("channel", "platformUserId", "language", "lastInboundAt")
+      VALUES (${channel}::"Channel", ${platformUserId}, ${language}, ${at})
+      ON CONFLICT ("channel", "platformUserId") DO UPDATE
+        SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
+      RETURNING "id"`;
+    return this.prisma.channelAccount.findUniqueOrThrow({ where: { id: row!.id }, include: accountInclude });
   }
 
   private async saveState(turn: Turn, next: Outcome["state"]): Promise<void> {

@@ -3,7 +3,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
-import type { Command, Inbound, InboundMessage, Reply } from "../../core/conversation/types.ts";
+import { commandFromName, type Inbound, type InboundMessage, type Reply } from "../../core/conversation/types.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import { adapterMessages } from "./messages.ts";
@@ -26,17 +26,6 @@ export interface TelegramBotDeps {
   retry?: { maxRetryAttempts?: number; maxDelaySeconds?: number };
 }
 
-const COMMANDS: Record<string, Command> = {
-  start: "start",
-  help: "help",
-  status: "status",
-  link: "link",
-  unlink: "unlink",
-  language: "language",
-  lang: "language",
-  delete: "delete",
-  menu: "menu",
-};
 
 export type TelegramBot = Bot<Context>;
 
@@ -131,7 +120,7 @@ function parseCommand(m: Message, botUsername: string): Inbound | undefined {
   const [name, mention] = text.slice(1, e.length).split("@") as [string, string | undefined];
   if (mention && mention.toLowerCase() !== botUsername.toLowerCase()) return { kind: "command", command: "menu", args: "" };
   const args = text.slice(e.length).trim();
-  const command = COMMANDS[name.toLowerCase()];
+  const command = commandFromName(name);
   return command ? { kind: "command", command, args } : { kind: "command", command: "menu", args: "" };
 }
 

@@ -1,5 +1,6 @@
 // Channel-neutral replies → Telegram sendMessage calls. Inline keyboards from Button[][];
 // a phone request becomes a one-time reply keyboard with a request_contact button.
+import { splitText as splitLongText } from "../text.ts";
 import { GrammyError, type Api } from "grammy";
 import type { InlineKeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, InlineKeyboardMarkup } from "grammy/types";
 import type { Logger } from "../../logger.ts";
@@ -72,20 +73,9 @@ function inlineKeyboard(rows: Button[][], logger?: Logger): InlineKeyboardButton
   return keyboard;
 }
 
-/** Split at line breaks (or hard) so that no message exceeds Telegram's 4096 characters. */
+/** No message exceeds Telegram's 4096 characters. */
 export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
-  const body = text.length ? text : " ";
-  if (body.length <= max) return [body];
-  const parts: string[] = [];
-  let rest = body;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf("\n", max);
-    if (cut <= 0) cut = max;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^\n/, "");
-  }
-  if (rest.length) parts.push(rest);
-  return parts;
+  return splitLongText(text, max);
 }
 
 export type SendOutcome = { sent: number; blocked: boolean };

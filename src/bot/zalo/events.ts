@@ -2,7 +2,7 @@
 // on, whose event it is, its inbox key, and the conversation input it carries.
 import { z } from "zod";
 import { decodeButton } from "../../core/conversation/buttons.ts";
-import type { Command, Inbound } from "../../core/conversation/types.ts";
+import { commandFromName, type Inbound } from "../../core/conversation/types.ts";
 import { normalizePhone } from "../../core/identity.ts";
 import { zaloId } from "./client.ts";
 
@@ -76,17 +76,6 @@ export function eventTime(e: ZaloEvent, now = new Date()): Date {
   return Number.isFinite(ms) && ms > 0 && ms <= now.getTime() ? new Date(ms) : now;
 }
 
-const COMMANDS: Record<string, Command> = {
-  start: "start",
-  help: "help",
-  status: "status",
-  link: "link",
-  unlink: "unlink",
-  language: "language",
-  lang: "language",
-  delete: "delete",
-  menu: "menu",
-};
 
 /**
  * A user_send_text → conversation input. A query button's payload comes back as the text
@@ -97,7 +86,7 @@ export function inboundFromText(raw: string): Inbound {
   const text = raw.trim();
   if (decodeButton(text)) return { kind: "button", data: text };
   const m = /^\/([a-z]+)(?:\s+([\s\S]*))?$/i.exec(text);
-  const command = m ? COMMANDS[m[1]!.toLowerCase()] : undefined;
+  const command = m ? commandFromName(m[1]!) : undefined;
   if (command) return { kind: "command", command, args: (m![2] ?? "").trim() };
   return { kind: "text", text: raw };
 }

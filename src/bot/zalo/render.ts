@@ -2,6 +2,7 @@
 // message, so a longer menu continues in further messages, rows kept together where they
 // fit); a phone request becomes the request_user_info template; texts longer than Zalo's
 // 2000 characters are split at line breaks.
+import { splitText as splitLongText } from "../text.ts";
 import type { Button, Reply } from "../../core/conversation/types.ts";
 import { MAX_BUTTON_PAYLOAD, MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT_LENGTH, type QueryButton } from "./client.ts";
 
@@ -77,24 +78,9 @@ function groupButtons(rows: Button[][], opts: ZaloRenderOptions): QueryButton[][
   return groups;
 }
 
-/** Split at line breaks (or hard) so that no message exceeds Zalo's 2000 characters. */
+/** No message exceeds Zalo's 2000 characters. */
 export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
-  const body = text.length ? text : " ";
-  if (body.length <= max) return [body];
-  const parts: string[] = [];
-  let rest = body;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf("\n", max);
-    if (cut <= 0) cut = rest.lastIndexOf(" ", max);
-    if (cut <= 0) cut = max;
-    // Never cut an emoji (a surrogate pair) in half.
-    const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut--;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^[\n ]/, "");
-  }
-  if (rest.length) parts.push(rest);
-  return parts;
+  return splitLongText(text, max);
 }
 
 function truncate(s: string, max: number): string {

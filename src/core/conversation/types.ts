@@ -6,6 +6,23 @@ export type ChannelName = "telegram" | "zalo" | "web";
 
 export type Command = "start" | "help" | "status" | "link" | "unlink" | "language" | "delete" | "menu";
 
+const COMMAND_NAMES: Record<string, Command> = {
+  start: "start",
+  help: "help",
+  status: "status",
+  link: "link",
+  unlink: "unlink",
+  language: "language",
+  lang: "language",
+  delete: "delete",
+  menu: "menu",
+};
+
+/** A slash-command name as typed on any channel ("/Lang" → "language"), or undefined. */
+export function commandFromName(name: string): Command | undefined {
+  return Object.hasOwn(COMMAND_NAMES, name.toLowerCase()) ? COMMAND_NAMES[name.toLowerCase()] : undefined;
+}
+
 export type Inbound =
   /** Free text typed by the citizen. */
   | { kind: "text"; text: string }

@@ -1,5 +1,6 @@
 // A conversation core over a fresh test database, a settable clock, and chat users that
 // send channel-neutral messages and get the reply data back.
+import { specDossier as baseSpecDossier } from "../helpers/app.ts";
 import { expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createContext, type AppContext } from "../../src/context.ts";
@@ -89,24 +90,9 @@ export async function createHarness(): Promise<Harness> {
   return h;
 }
 
-/** The sync-contract body of ../shared/SPEC.md (as test/helpers/app.ts), with overrides. */
+/** The sync-contract body of ../shared/SPEC.md, on this harness's unit, with overrides. */
 export function specDossier(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    unitCode: UNIT.code,
-    unitName: UNIT.name,
-    fieldCode: "DD",
-    fieldName: "Đất đai",
-    procedureCode: "1.004227",
-    procedureName: "Đăng ký biến động quyền sử dụng đất",
-    procedureDurationDays: 10,
-    applicant: { name: "Nguyễn Văn A", phone: "0905123456", idNumber: "056089001234" },
-    receivedAt: "2023-01-12T09:00:00+07:00",
-    appointmentAt: "2023-02-02T09:00:00+07:00",
-    status: 4,
-    returnMethod: "counter",
-    currentStep: "Thẩm định hồ sơ",
-    ...over,
-  };
+  return baseSpecDossier({ unitCode: UNIT.code, unitName: UNIT.name, ...over });
 }
 
 /** Every reply has text, no unresolved Fluent placeholder, no bidi isolation mark, short button data. */

@@ -11,6 +11,7 @@
 // Each update has a distinct update_id; the client keeps `concurrency` requests in flight.
 // Printed: updates/s, p50/p99 latency (client-side, per webhook request), the ratio
 // ours/baseline, and RSS.
+import { databaseConversation } from "../src/core/conversation/database.ts";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { PGlite } from "@electric-sql/pglite";
@@ -166,7 +167,7 @@ async function runOurs(fake: FakeTelegram): Promise<Result> {
     LOG_LEVEL: "silent",
   });
   const ctx = await createContext(config, db, silentLogger);
-  const conversation = new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
+  const conversation = databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
   const telegram = startTelegram(ctx, conversation, { replayIntervalMs: 0 });
   const app = createApp(ctx, { routers: [telegram.router], readinessChecks: [telegram.readinessCheck] });
   const { server, url } = await listen(app);

@@ -63,6 +63,14 @@ export const envSchema = z.object({
     { start: "13:30", end: "17:00" },
   ]),
   DEMO_DATA: z.enum(["auto", "on", "off"]).default("auto"),
+  /** How the chat, notices and survey address citizens: "ongba" (Ông/Bà, public-service style) or "ban" (bạn). */
+  FORM_OF_ADDRESS: z.enum(["ongba", "ban"]).default("ongba"),
+  /** Said when a citizen's unit has no hotline of its own (or nothing is linked yet). */
+  SUPPORT_HOTLINE: z.string().trim().min(3).max(100).optional(),
+  /** Where out-of-scope questions (fees, documents, filing) are pointed to. */
+  PUBLIC_SERVICE_PORTAL_URL: url("PUBLIC_SERVICE_PORTAL_URL").default("https://dichvucong.gov.vn"),
+  /** Days unrecognised chat messages (masked) are kept for labelling. */
+  UNRECOGNISED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -8,8 +8,9 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "./db/database.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Logger } from "./logger.ts";
-import { ConversationService } from "./core/conversation/index.ts";
-import type { ConversationInterceptor } from "./core/conversation/interceptor.ts";
+import { databaseConversation } from "./core/conversation/database.ts";
+import { setFormOfAddress } from "./core/i18n/index.ts";
+import type { ConversationService } from "./core/conversation/index.ts";
 
 export interface AppContext {
   config: Config;
@@ -24,9 +25,8 @@ export interface AppContext {
   statusListeners: ((change: StatusChange) => Promise<void> | void)[];
   /** Calls every status listener; failures are logged, never thrown. */
   emitStatusChange(change: StatusChange): Promise<void>;
-  /** The channel-neutral chat; features add interceptors (survey answers, opt-out). */
+  /** The channel-neutral chat (its handlers are listed in core/conversation/pipeline.ts). */
   conversation: ConversationService;
-  interceptors: ConversationInterceptor[];
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
@@ -46,8 +46,14 @@ export async function createContext(config: Config, db: Database, logger: Logger
     }
   };
   const dossiers = new DossierService({ prisma, calendar, hasher, onStatusChanged: emitStatusChange });
-  const interceptors: ConversationInterceptor[] = [];
-  const conversation = new ConversationService({ prisma, calendar, hasher, interceptors });
+  setFormOfAddress(config.FORM_OF_ADDRESS);
+  const conversation = databaseConversation({
+    prisma,
+    calendar,
+    hasher,
+    portalUrl: config.PUBLIC_SERVICE_PORTAL_URL,
+    ...(config.SUPPORT_HOTLINE ? { hotlineFallback: config.SUPPORT_HOTLINE } : {}),
+  });
   return {
     config,
     db,
@@ -60,7 +66,6 @@ export async function createContext(config: Config, db: Database, logger: Logger
     statusListeners,
     emitStatusChange,
     conversation,
-    interceptors,
   };
 }
 

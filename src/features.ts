@@ -5,7 +5,6 @@ import { startTelegram } from "./bot/telegram/index.ts";
 import { deliveryFeature } from "./bot/delivery-feature.ts";
 import { surveyFeature } from "./bot/survey-feature.ts";
 import { zaloFeature } from "./bot/zalo/index.ts";
-import { optOutInterceptor } from "./core/broadcasts/opt-out.ts";
 import type { Config } from "./config.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import type { Feature } from "./server.ts";
@@ -43,14 +42,6 @@ const dashboardFeature: Feature = {
   },
 };
 
-/** "dừng"/"stop" for announcements comes first, so it is never taken as a survey comment. */
-const optOutFeature: Feature = {
-  name: "opt-out",
-  async start(ctx) {
-    if (!ctx.interceptors.includes(optOutInterceptor)) ctx.interceptors.unshift(optOutInterceptor);
-  },
-};
-
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), surveyFeature(), deliveryFeature()];
 }

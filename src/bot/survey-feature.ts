@@ -5,7 +5,7 @@ import { feedbackRoutes } from "../api/routes/feedback.ts";
 import { statsRoutes } from "../api/routes/stats.ts";
 import { surveyRoutes } from "../api/routes/surveys.ts";
 import type { DeliveryChannel } from "../core/delivery/engine.ts";
-import { currentSurvey, surveyInterceptor, surveyScheduler, surveyStatusListener } from "../core/survey/index.ts";
+import { currentSurvey, surveyScheduler, surveyStatusListener } from "../core/survey/index.ts";
 import type { Feature } from "../server.ts";
 
 export interface SurveyFeatureOptions {
@@ -25,8 +25,6 @@ export function surveyFeature(opts: SurveyFeatureOptions = {}): Feature {
       // Seed survey v1 now rather than on the first returned dossier.
       const current = await currentSurvey(ctx.prisma);
       ctx.statusListeners.push(surveyStatusListener(deps));
-      // Before the regular conversation: button presses v:… / r:… and the free-text comment.
-      if (!ctx.interceptors.includes(surveyInterceptor)) ctx.interceptors.push(surveyInterceptor);
       extras.routeModules.push(surveyRoutes, feedbackRoutes, statsRoutes);
       const scheduler = surveyScheduler(deps);
       scheduler.start(opts.intervalMs ?? 60_000);

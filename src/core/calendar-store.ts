@@ -45,6 +45,12 @@ export class CalendarStore {
   }
 }
 
+/** The calendar of the shipped holiday data alone (no database: the in-memory conversation, tests). */
+export function shippedCalendar(sessions?: WorkSession[]): WorkingCalendar {
+  const years = Object.values(shippedYears());
+  return new WorkingCalendar({ daysOff: years.flatMap((y) => y.daysOff), extraWorkingDays: years.flatMap((y) => y.extraWorkingDays), ...(sessions ? { sessions } : {}) });
+}
+
 interface ShippedYear {
   daysOff: string[];
   extraWorkingDays: string[];

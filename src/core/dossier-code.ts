@@ -204,6 +204,28 @@ export function extractDossierCodes(text: string): string[] {
   return found;
 }
 
+/** Where a code sits in free text: offsets into the text as given, and the canonical code. */
+export interface DossierCodeSpan {
+  start: number;
+  end: number;
+  code: string;
+}
+
+// The free-text pattern of TEXT_RE without upper-casing first, so that offsets stay offsets
+// into the caller's text (dash- and comma-like characters are folded one for one).
+const TEXT_RE_ANY_CASE = new RegExp(TEXT_RE.source.replaceAll("[A-Z]", "[A-Za-z]"), "g");
+
+/** Valid dossier codes in free text with their positions (codes with impossible dates are left out). */
+export function dossierCodeSpans(text: string): DossierCodeSpan[] {
+  const oneForOne = text.replace(DASH_RE, "-").replace(DOT_RE, ".");
+  const spans: DossierCodeSpan[] = [];
+  for (const match of oneForOne.matchAll(TEXT_RE_ANY_CASE)) {
+    const result = normalizeDossierCode(match[0]);
+    if (result.ok) spans.push({ start: match.index, end: match.index + match[0].length, code: result.code });
+  }
+  return spans;
+}
+
 /** The first valid dossier code in free text (canonical), or null. */
 export function extractDossierCode(text: string): string | null {
   return extractDossierCodes(text)[0] ?? null;

@@ -1,5 +1,6 @@
 // A conversation core over a fresh test database, a settable clock, and chat users that
 // send channel-neutral messages and get the reply data back.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { specDossier as baseSpecDossier } from "../helpers/app.ts";
 import { expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
@@ -52,7 +53,7 @@ export async function createHarness(): Promise<Harness> {
   const ctx = await createContext(config, db, silentLogger);
   const clock = { now: NOW };
   const service = () =>
-    new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now, hotlineFallback: HOTLINE_FALLBACK });
+    databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now, hotlineFallback: HOTLINE_FALLBACK });
   const h: Harness = {
     ctx,
     db,

@@ -2,7 +2,9 @@
 // chooses where notices go: both (default), Telegram only or Zalo only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodeButton, encodeButton } from "../../src/core/conversation/buttons.ts";
-import { matchIntent } from "../../src/core/conversation/intents.ts";
+import { corpusUnderstanding } from "../../src/core/conversation/understanding/service.ts";
+
+const understand = (text: string) => corpusUnderstanding().understand(text).intent;
 import { buttonData, buttons, createHarness, NOW, nth, type ChatUser, type Harness } from "./helpers.ts";
 
 describe("notice-channel button data", () => {
@@ -37,22 +39,21 @@ describe("notice-channel intents", () => {
     ["notices via Zalo only", "zalo"],
     ["send notices to both", "all"],
   ] as const)("%s → %s", (text, choice) => {
-    expect(matchIntent(text)).toEqual({ kind: "notices", choice });
+    expect(understand(text)).toEqual({ kind: "notices", choice });
   });
 
-  it.each(["Nơi nhận thông báo", "noi nhan thong bao", "kênh nhận thông báo", "notice settings", "tôi không nhận được thông báo qua zalo", "tắt thông báo zalo"])(
+  it.each(["Nơi nhận thông báo", "noi nhan thong bao", "kênh nhận thông báo", "notice settings", "tôi không nhận được thông báo qua zalo"])(
     "asks instead of guessing: %s",
     (text) => {
-      expect(matchIntent(text)).toEqual({ kind: "notices", choice: null });
+      expect(understand(text)).toEqual({ kind: "notices", choice: null });
     },
   );
 
   it("leaves other wishes alone", () => {
-    expect(matchIntent("đăng ký nhận thông báo").kind).toBe("link");
-    expect(matchIntent("tôi dùng zalo").kind).toBe("unknown");
-    expect(matchIntent("hồ sơ của tôi đến đâu rồi").kind).toBe("status");
-    expect(matchIntent("xóa dữ liệu").kind).toBe("delete");
-    expect(matchIntent("English please")).toEqual({ kind: "language", lang: "en" });
+    expect(understand("đăng ký nhận thông báo hồ sơ").kind).toBe("link");
+    expect(understand("hồ sơ của tôi đến đâu rồi").kind).toBe("status");
+    expect(understand("xóa dữ liệu").kind).toBe("delete");
+    expect(understand("English please")).toEqual({ kind: "language", lang: "en" });
   });
 });
 
@@ -91,7 +92,7 @@ describe("choosing where notices go", () => {
 
     for (const ask of [() => tg.press("m:notices"), () => tg.text("chỉ nhận qua zalo"), () => tg.press("n:zalo"), () => tg.text("nơi nhận thông báo")]) {
       const r = await ask();
-      expect(nth(r, 0).text).toContain("đã được gửi vào cuộc trò chuyện Telegram của bạn");
+      expect(nth(r, 0).text).toContain("đã được gửi vào cuộc trò chuyện Telegram của Ông/Bà");
       expect(buttonData(r).filter((b) => b.startsWith("n:"))).toEqual([]);
     }
     expect((await citizenOf("telegram", "single-tg")).noticeChannel).toBeNull();
@@ -155,7 +156,7 @@ describe("choosing where notices go", () => {
     expect(await noticeChannel()).toBe("telegram");
   });
 
-  it("a choice made in the middle of linking keeps the pending step", async () => {
+  it("a choice made in the middle of linking is stored and replaces the pending proof step", async () => {
     const a = await h.dossier("000.00.15.H32-230112-0103", applicant("0905000103"));
     const b = await h.dossier("000.00.15.H32-230112-0104", applicant("0905000103"));
     const tg = h.user("mid-tg");
@@ -164,8 +165,9 @@ describe("choosing where notices go", () => {
     await linkByContact(zl, a.code, "0905000103");
     await tg.text(b.code);
     await tg.press("n:zalo");
-    // Still waiting for the proof of b: the ID digits link it.
-    expect(nth(await tg.text("1234"), 0).text).toContain(`Đã liên kết hồ sơ ${b.code}`);
     expect((await citizenOf("telegram", "mid-tg")).noticeChannel).toBe("zalo");
+    // A button press is a new request: the proof step of b is gone, digits now prove nothing.
+    expect(nth(await tg.text("1234"), 0).text).toContain("chưa hiểu");
+    expect(await h.ctx.prisma.dossierLink.count({ where: { dossierId: b.id } })).toBe(0);
   });
 });

@@ -73,7 +73,7 @@ describe("a citizen never sees another citizen's dossier", () => {
     const forged = await stranger.press(`s:${other.id}`);
     expectNothingSecret(forged, "forged s:");
     expect(allText(forged)).not.toContain(other.code);
-    expect(nth(forged, 0).text).toBe("Không tìm thấy hồ sơ này trong các hồ sơ bạn đã liên kết.");
+    expect(nth(forged, 0).text).toBe("Không tìm thấy hồ sơ này trong các hồ sơ Ông/Bà đã liên kết.");
     // Same answer as for an id that does not exist at all.
     expect(forged).toEqual(await stranger.press("s:2147483647"));
     // Malformed data gets the menu.
@@ -97,17 +97,17 @@ describe("unlink and delete my data", () => {
     await linkById(u, b.code);
 
     const choose = await u.command("unlink");
-    expect(nth(choose, 0).text).toBe("Chọn hồ sơ bạn muốn hủy liên kết:");
+    expect(nth(choose, 0).text).toBe("Chọn hồ sơ Ông/Bà muốn hủy liên kết:");
     expect(buttonData(choose)).toEqual([`u:${a.id}`, `u:${b.id}`]);
     const done = await u.press(`u:${a.id}`);
-    expect(nth(done, 0).text).toBe(`Đã hủy liên kết hồ sơ ${a.code}. Bạn sẽ không nhận thông báo về hồ sơ này nữa.`);
+    expect(nth(done, 0).text).toBe(`Đã hủy liên kết hồ sơ ${a.code}. Ông/Bà sẽ không nhận thông báo về hồ sơ này nữa.`);
     expect(await h.ctx.prisma.dossierLink.count({ where: { dossierId: a.id } })).toBe(0);
     // Pressing the same button again is harmless.
-    expect(nth(await u.press(`u:${a.id}`), 0).text).toBe("Không tìm thấy hồ sơ này trong các hồ sơ bạn đã liên kết.");
+    expect(nth(await u.press(`u:${a.id}`), 0).text).toBe("Không tìm thấy hồ sơ này trong các hồ sơ Ông/Bà đã liên kết.");
 
     expect(nth(await u.command("unlink", b.code.toLowerCase()), 0).text).toContain(`Đã hủy liên kết hồ sơ ${b.code}`);
-    expect(nth(await u.command("unlink", b.code), 0).text).toBe(`Mã ${b.code} không nằm trong các hồ sơ bạn đã liên kết.`);
-    expect(nth(await u.text("hủy liên kết"), 0).text).toBe("Bạn chưa liên kết hồ sơ nào.");
+    expect(nth(await u.command("unlink", b.code), 0).text).toBe(`Mã ${b.code} không nằm trong các hồ sơ Ông/Bà đã liên kết.`);
+    expect(nth(await u.text("hủy liên kết"), 0).text).toBe("Ông/Bà chưa liên kết hồ sơ nào.");
     // The dossiers themselves are untouched.
     expect(await h.ctx.prisma.dossier.count({ where: { id: { in: [a.id, b.id] } } })).toBe(2);
     const audit = await h.ctx.prisma.auditLog.findMany({ where: { action: "dossier.unlink" }, orderBy: { id: "asc" } });
@@ -136,11 +136,11 @@ describe("unlink and delete my data", () => {
     const done = await u.press("d:y");
     expect(nth(done, 0).text).toBe(
       [
-        "Đã xóa dữ liệu của bạn:",
+        "Đã xóa dữ liệu của Ông/Bà:",
         `• Liên kết hồ sơ: ${a.code}, ${b.code}`,
         "• Trạng thái trò chuyện.",
         "• 2 lượt xác minh.",
-        "• Thông tin công dân của bạn và số điện thoại đã xác minh 090****301.",
+        "• Thông tin công dân của Ông/Bà và số điện thoại đã xác minh 090****301.",
         "• Sự đồng ý theo Nghị định 13/2023/NĐ-CP đã được thu hồi.",
         "",
         "Được giữ lại: 1 lượt xác minh sai trong hôm nay (chỉ gồm mã hồ sơ và thời điểm) để chống dò mã hồ sơ; giới hạn thử lại hết hiệu lực sau 07/02/2023 00:00.",
@@ -157,7 +157,7 @@ describe("unlink and delete my data", () => {
       { code: b.code, success: false },
     ]);
     // Afterwards the citizen is a stranger again: linking asks consent anew.
-    expect(nth(await u.command("status"), 0).text).toContain("Bạn chưa liên kết hồ sơ nào");
+    expect(nth(await u.command("status"), 0).text).toContain("Ông/Bà chưa liên kết hồ sơ nào");
     expect(buttonData(await u.text(a.code))).toEqual(["c:y", "c:n"]);
   });
 
@@ -171,8 +171,9 @@ describe("unlink and delete my data", () => {
 
     await zl.text("delete my data");
     const done = await zl.press("d:y");
-    expect(nth(done, 0).text).toContain(`• Liên kết hồ sơ: ${d.code}`);
-    expect(nth(done, 0).text).toContain("tài khoản chat khác của bạn còn dùng");
+    // Asked in English, answered in English.
+    expect(nth(done, 0).text).toContain(`• Dossier links: ${d.code}`);
+    expect(nth(done, 0).text).toContain("another chat account of yours still uses it");
     expect(await h.ctx.prisma.citizen.count({ where: { id: citizen.id } })).toBe(1);
     expect((await h.ctx.prisma.channelAccount.findFirstOrThrow({ where: { platformUserId: "both-zalo" } })).citizenId).toBeNull();
     expect((await h.ctx.prisma.channelAccount.findFirstOrThrow({ where: { platformUserId: "both-tg" } })).citizenId).toBe(citizen.id);

@@ -1,11 +1,12 @@
 // The small protocols of the conversation: button data, stored state, message catalog.
 import { describe, expect, it } from "vitest";
-import { decodeButton, encodeButton, MENU_ITEMS, type ButtonAction } from "../../src/core/conversation/buttons.ts";
+import { BUTTON_PREFIXES, decodeButton, encodeButton, isButtonData, MENU_ITEMS, type ButtonAction } from "../../src/core/conversation/buttons.ts";
+import { encodeSurveyButton } from "../../src/core/survey/render.ts";
 import { parseState } from "../../src/core/conversation/state.ts";
 import { catalogSource, messageIds, t } from "../../src/core/i18n/index.ts";
 
 describe("button data", () => {
-  const actions: ButtonAction[] = [
+  const actions: Exclude<ButtonAction, { kind: "survey" }>[] = [
     { kind: "status", dossierId: 1 },
     { kind: "status", dossierId: 2_147_483_647 },
     { kind: "unlink", dossierId: 42 },
@@ -16,7 +17,20 @@ describe("button data", () => {
     { kind: "language", lang: "vi" },
     { kind: "language", lang: "en" },
     ...MENU_ITEMS.map((item) => ({ kind: "menu", item }) as const),
+    { kind: "intent", label: "status" },
+    { kind: "intent", label: "out_of_scope" },
+    { kind: "announcements", stop: true },
+    { kind: "announcements", stop: false },
   ];
+
+  it("one registry owns every prefix, the survey's and the announcements' included", () => {
+    for (const a of actions) expect(Object.keys(BUTTON_PREFIXES)).toContain(encodeButton(a)[0]);
+    for (const data of [encodeSurveyButton({ kind: "rate", dossierId: 7 }), encodeSurveyButton({ kind: "vote", invitationId: 3, question: 0, choice: 1 })]) {
+      expect(isButtonData(data)).toBe(true);
+      expect(decodeButton(data)).toEqual({ kind: "survey", data });
+    }
+    expect(isButtonData("hello there")).toBe(false);
+  });
 
   it("round-trips every action within 64 bytes", () => {
     for (const a of actions) {
@@ -28,7 +42,7 @@ describe("button data", () => {
     expect(encodeButton({ kind: "consent", accept: true })).toBe("c:y");
   });
 
-  it.each(["", "s", "s:", "s:0", "s:007", "s:-1", "s:1.5", "s:2147483648", "s:1 ", " s:1", "S:1", "s:1:2", "x:1", "c:yes", "d:", "l:fr", "m:admin", "m:" + "a".repeat(70)])(
+  it.each(["", "s", "s:", "s:0", "s:007", "s:-1", "s:1.5", "s:2147483648", "s:1 ", " s:1", "S:1", "s:1:2", "x:1", "c:yes", "d:", "l:fr", "m:admin", "i:hack", "o:pause", "m:" + "a".repeat(70)])(
     "rejects %j",
     (data) => {
       expect(decodeButton(data)).toBeNull();

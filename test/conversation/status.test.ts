@@ -39,7 +39,9 @@ describe("status answers", () => {
     ]);
     // Thu 02/02 09:00 → Mon 06/02 10:00 is 17 working hours: late 3 working days (rounded up).
     expect(card).toContain("Hồ sơ đã trễ hẹn 3 ngày làm việc.");
-    expect(card).toContain("Bạn chưa cần làm gì thêm");
+    // Weeks or days late, "nothing to do" is no answer: a new date will come, and whom to ask.
+    expect(card).not.toContain("chưa cần làm gì thêm");
+    expect(card).toContain("Cơ quan giải quyết sẽ gửi Ông/Bà ngày hẹn trả mới. Để biết thêm, Ông/Bà có thể liên hệ: UBND phường Cam Lộc (0258 3854 123).");
     expect(card).not.toContain("Nguyễn Văn A");
     expect(card).not.toContain("0905123456");
     // Asked again later in the day: the same card.
@@ -55,7 +57,7 @@ describe("status answers", () => {
   it("tells a dossier waiting for supplements what to bring", async () => {
     const { card } = await linkedCard({ status: 5, supplementReason: "Bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực" });
     expect(card).toContain("Tình trạng: Chờ bổ sung hồ sơ");
-    expect(card).toContain("Việc bạn cần làm: bổ sung hồ sơ. Nội dung cần bổ sung: Bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực");
+    expect(card).toContain("Việc Ông/Bà cần làm: bổ sung hồ sơ. Nội dung cần bổ sung: Bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực");
     expect(card).toContain("tạm dừng");
   });
 
@@ -63,7 +65,7 @@ describe("status answers", () => {
     const { card } = await linkedCard({ status: 9, finishedAt: "2023-02-01T15:00:00+07:00", returnMethod: "counter" });
     expect(card).toContain("Tình trạng: Đã có kết quả");
     expect(card).toContain("Hồ sơ được giải quyết đúng hẹn.");
-    expect(card).toContain("Mời bạn nhận tại quầy Bộ phận một cửa, UBND phường Cam Lộc");
+    expect(card).toContain("Mời Ông/Bà nhận tại quầy Bộ phận một cửa, UBND phường Cam Lộc");
     expect(card).toContain(`Địa chỉ: ${UNIT.address}`);
     expect(card).toContain(`Giờ làm việc: ${UNIT.openingHours}`);
     expect(card).not.toContain("Bước hiện tại");
@@ -83,11 +85,13 @@ describe("status answers", () => {
 
   it("understands the question with and without diacritics", async () => {
     const { u, d } = await linkedCard({});
-    for (const q of ["ho so cua toi den dau roi", "HỒ SƠ CỦA TÔI ĐẾN ĐÂU RỒI???", "bao gio co ket qua vay", "Khi nào xong ạ", "hạn trả là ngày nào", "tra cuu", "where is my dossier"]) {
+    for (const q of ["ho so cua toi den dau roi", "HỒ SƠ CỦA TÔI ĐẾN ĐÂU RỒI???", "bao gio co ket qua vay", "Khi nào xong ạ", "hạn trả là ngày nào", "tra cuu", "hs e xl tới đâu r", "tinhf trangj hoof sow"]) {
       const r = await u.text(q);
       expect(r, q).toHaveLength(1);
       expect(nth(r, 0).text, q).toContain(`Hồ sơ ${d.code}`);
     }
+    // An English question gets the English card.
+    expect(nth(await u.text("where is my dossier"), 0).text).toContain(`Dossier ${d.code}`);
   });
 
   it("asks which dossier when two are linked, then shows the chosen one", async () => {
@@ -105,7 +109,7 @@ describe("status answers", () => {
     await linkById(u, b.code);
 
     const ask = await u.text("hồ sơ của tôi đến đâu rồi");
-    expect(nth(ask, 0).text).toBe("Bạn đã liên kết 2 hồ sơ. Bạn muốn xem hồ sơ nào?");
+    expect(nth(ask, 0).text).toBe("Ông/Bà đã liên kết 2 hồ sơ. Ông/Bà muốn xem hồ sơ nào?");
     expect(buttons(ask)).toEqual([
       { label: `${a.code} · Đăng ký biến động quyền sử dụng…`, data: `s:${a.id}` },
       { label: `${b.code} · Cấp giấy phép xây dựng đối với…`, data: `s:${b.id}` },
@@ -119,7 +123,7 @@ describe("status answers", () => {
 
   it("explains how to link when nothing is linked", async () => {
     const r = await h.user("nobody").text("tình trạng hồ sơ");
-    expect(nth(r, 0).text).toContain("Bạn chưa liên kết hồ sơ nào");
+    expect(nth(r, 0).text).toContain("Ông/Bà chưa liên kết hồ sơ nào");
     expect(buttonData(r)).toContain("m:link");
   });
 

@@ -1,6 +1,7 @@
 // Issue 4: a citizen with chats on Telegram and Zalo gets notices on both unless they chose
 // one (Citizen.noticeChannel); when the chosen channel's account cannot be written to, the
 // other one gets the notice instead of nobody. Broadcasts follow the same choice.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { specDossier } from "../helpers/app.ts";
@@ -44,7 +45,7 @@ async function bothChannels(dossierIds: number[]) {
 
 function conversation(): ConversationService {
   const ctx = h.svc.ctx;
-  return new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
+  return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
 }
 
 describe("notice channel", () => {

@@ -98,7 +98,7 @@ describe("automatic notices", () => {
     expect(supplement).toContain("cần bổ sung");
     expect(supplement).toContain("Thiếu bản sao sổ đỏ có chứng thực");
     expect(fee).toContain("1.500.000 đồng");
-    expect(returned).toContain("Cảm ơn bạn");
+    expect(returned).toContain("Cảm ơn Ông/Bà");
     expect(returned).toContain("mức độ hài lòng");
     // The status card is one button away (the conversation answers s:<dossierId>).
     const call = h.tg.sent("sendMessage", u)[0]!;

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppExtras } from "../../src/api/app.ts";
 import { surveyFeature } from "../../src/bot/survey-feature.ts";
-import { surveyInterceptor } from "../../src/core/survey/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createContext, type AppContext } from "../../src/context.ts";
 import { silentLogger } from "../../src/logger.ts";
@@ -19,11 +18,10 @@ afterAll(async () => {
 });
 
 describe("surveyFeature", () => {
-  it("registers the status listener, the interceptor and the routes, seeds survey v1, runs the scheduler until stopped", async () => {
+  it("registers the status listener and the routes, seeds survey v1, runs the scheduler until stopped", async () => {
     const extras: Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">> = { routers: [], readinessChecks: [], routeModules: [] };
     const started = await surveyFeature({ intervalMs: 20 }).start(ctx, extras);
     expect(ctx.statusListeners).toHaveLength(1);
-    expect(ctx.interceptors).toEqual([surveyInterceptor]);
     expect(extras.routeModules.map((m) => m.name)).toEqual(["surveyRoutes", "feedbackRoutes", "statsRoutes"]);
     expect(started?.lines?.[0]).toMatch(/^  Survey v1: asked on no channel \(none configured\)/);
     expect(await ctx.prisma.surveyVersion.count()).toBe(1);

@@ -2,6 +2,7 @@
 // dossier in the chat, the dossier is returned, the delivery engine sends the first question
 // with an inline keyboard, the citizen answers by pressing buttons and typing a comment,
 // comes back to change the rating, is refused after 14 days; another citizen is reminded once.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TelegramSender } from "../../src/bot/telegram/sender.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
@@ -24,7 +25,7 @@ beforeAll(async () => {
     const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["telegram" as const], now: () => clock.now };
     ctx.statusListeners.push(surveyStatusListener(deps));
     scheduler = surveyScheduler(deps);
-    return new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now, interceptors: [surveyInterceptor] });
+    return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
   });
   worker = new DeliveryWorker({
     prisma: h.svc.ctx.prisma,

@@ -1,6 +1,7 @@
 // The survey on Zalo through the fake Zalo OA API: query buttons (their payload comes back as
 // the text of a message), more than five buttons split over messages, and a closed reply
 // window recorded on the invitation instead of retried.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { DeliveryWorker } from "../../src/core/delivery/engine.ts";
@@ -31,7 +32,7 @@ beforeAll(async () => {
       const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["zalo" as const], now: () => clock.now };
       ctx.statusListeners.push(surveyStatusListener(deps));
       scheduler = surveyScheduler(deps);
-      return new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now, interceptors: [surveyInterceptor] });
+      return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
     },
   });
   const daytime = nextVietnamTen(new Date());

@@ -1,5 +1,6 @@
 // End to end: real-shaped Telegram updates POSTed to /webhooks/telegram of a running service
 // (real conversation core, test database), asserting what the bot sent to the fake Bot API.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTelegram } from "../../src/bot/telegram/index.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
@@ -30,7 +31,7 @@ const STRANGER = { name: "Trần Thị Bí Mật", phone: "0912777888", idNumber
 const STRANGER_PROCEDURE = "Cấp giấy phép xây dựng nhà ở riêng lẻ";
 
 beforeAll(async () => {
-  h = await startTelegramHarness((ctx) => new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => now, hotlineFallback: "1900 1234" }));
+  h = await startTelegramHarness((ctx) => databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => now, hotlineFallback: "1900 1234" }));
   const put = (code: string, over: Record<string, unknown>) => h.svc.ctx.dossiers.upsert(code, dossierInputSchema.parse(specDossier(over)), "test");
   await put(CODE.late, { applicant: OWNER });
   await put(CODE.supplement, { applicant: OWNER, status: 5, supplementReason: "Thiếu bản sao giấy chứng nhận quyền sử dụng đất" });
@@ -75,7 +76,7 @@ async function startLinking(user: FakeUser, code: string): Promise<RecordedCall[
     expect(buttonData(proof)).toEqual(["c:y", "c:n"]);
     proof = await press(user, "c:y");
   }
-  expect(texts(proof).join("\n")).toContain(`Để xác minh bạn là người nộp hồ sơ ${code}`);
+  expect(texts(proof).join("\n")).toContain(`Để xác minh Ông/Bà là người nộp hồ sơ ${code}`);
   return proof;
 }
 
@@ -92,7 +93,7 @@ describe("linking a dossier", () => {
     expect(replyMarkup(proof.at(-1))).toMatchObject({ keyboard: [[{ text: "Chia sẻ số điện thoại", request_contact: true }]], one_time_keyboard: true });
 
     const done = await exchange(user, updates.contact(user, "+84905123456"));
-    expect(texts(done)[0]).toBe(`Đã liên kết hồ sơ ${CODE.late} với tài khoản của bạn (xác minh bằng số điện thoại 090****456). Chúng tôi sẽ báo khi hồ sơ có kết quả.`);
+    expect(texts(done)[0]).toBe(`Đã liên kết hồ sơ ${CODE.late} với tài khoản của Ông/Bà (xác minh bằng số điện thoại 090****456). Chúng tôi sẽ báo khi hồ sơ có kết quả.`);
     expect(replyMarkup(done[0])).toEqual({ remove_keyboard: true });
     expect(texts(done)[1]).toContain(`Hồ sơ ${CODE.late}`);
     const link = await h.svc.ctx.prisma.dossierLink.findFirstOrThrow({ where: { dossier: { code: CODE.late }, citizen: { accounts: { some: { platformUserId: String(user.id) } } } } });
@@ -104,7 +105,7 @@ describe("linking a dossier", () => {
     const user = newCitizen();
     await startLinking(user, CODE.late);
     const r = await exchange(user, updates.contact(user, "0905123456", { userId: 42 }));
-    expect(texts(r)[0]).toContain("Chỉ chấp nhận số điện thoại của chính bạn");
+    expect(texts(r)[0]).toContain("Chỉ chấp nhận số điện thoại của chính Ông/Bà");
     expect(await h.svc.ctx.prisma.dossierLink.count({ where: { citizen: { accounts: { some: { platformUserId: String(user.id) } } } } })).toBe(0);
   });
 
@@ -112,7 +113,7 @@ describe("linking a dossier", () => {
     const user = newCitizen();
     await startLinking(user, CODE.viaId);
     const r = await say(user, "1234");
-    expect(texts(r)[0]).toBe(`Đã liên kết hồ sơ ${CODE.viaId} với tài khoản của bạn (xác minh bằng 4 số cuối CCCD/CMND). Chúng tôi sẽ báo khi hồ sơ có kết quả.`);
+    expect(texts(r)[0]).toBe(`Đã liên kết hồ sơ ${CODE.viaId} với tài khoản của Ông/Bà (xác minh bằng 4 số cuối thẻ căn cước/CCCD). Chúng tôi sẽ báo khi hồ sơ có kết quả.`);
     expect(texts(r)[1]).toContain(`Hồ sơ ${CODE.viaId}`);
   });
 
@@ -124,24 +125,25 @@ describe("linking a dossier", () => {
     expect(texts(r)[0]).toContain(`Để liên kết hồ sơ ${CODE.deep}`);
   });
 
-  it("a wrong proof five times locks the code, with the time it ends", async () => {
+  it("a wrong proof five times locks the code for that account, with the time it ends — not for the owner", async () => {
     const user = newCitizen();
     await startLinking(user, CODE.lockme);
     for (let left = 4; left >= 1; left--) {
       const r = await say(user, "9999");
-      expect(texts(r)[0]).toContain(`Thông tin xác minh không khớp với hồ sơ ${CODE.lockme}. Bạn còn ${left} lần thử trong hôm nay.`);
+      expect(texts(r)[0]).toContain(`Thông tin xác minh không khớp với hồ sơ ${CODE.lockme}. Ông/Bà còn ${left} lần thử trong hôm nay.`);
     }
     const locked = await say(user, "9999");
     expect(texts(locked)[0]).toBe(
-      `Hồ sơ ${CODE.lockme} tạm khóa xác minh vì nhập sai quá nhiều lần. Bạn có thể thử lại sau 11/02/2023 00:00. Nếu cần gấp, hãy liên hệ Bộ phận một cửa nơi nộp hồ sơ.`,
+      `Ông/Bà đã nhập sai quá nhiều lần nên tạm thời chưa thể xác minh hồ sơ ${CODE.lockme} từ tài khoản này. Ông/Bà có thể thử lại sau 11/02/2023 00:00. Nếu cần gấp, hãy liên hệ Bộ phận một cửa nơi nộp hồ sơ.`,
     );
-    // Even the right digits, even from another account, do not get through today.
+    // Not even the right digits get through from this account today.
     const again = await say(user, CODE.lockme);
-    expect(texts(again)[0]).toContain("tạm khóa xác minh");
+    expect(texts(again)[0]).toContain("tạm thời chưa thể xác minh");
+    expect(await h.svc.ctx.prisma.dossierLink.count({ where: { dossier: { code: CODE.lockme } } })).toBe(0);
+    // Another account (the owner's own phone) is not locked out by those failures.
     const other = newCitizen();
     const r = await say(other, CODE.lockme);
-    expect(texts(r)[0]).toContain("tạm khóa xác minh");
-    expect(await h.svc.ctx.prisma.dossierLink.count({ where: { dossier: { code: CODE.lockme } } })).toBe(0);
+    expect(texts(r)[0]).toContain(`Để liên kết hồ sơ ${CODE.lockme}`);
   });
 
   it("an unknown code gets exactly the answers a wrong proof for a real code gets", async () => {
@@ -153,7 +155,7 @@ describe("linking a dossier", () => {
     const real = await run(CODE.supplement);
     const unknown = await run(CODE.unknown);
     expect(unknown).toEqual(real);
-    expect(real.join("\n")).toContain("Bạn còn 3 lần thử");
+    expect(real.join("\n")).toContain("Ông/Bà còn 3 lần thử");
   });
 });
 
@@ -188,7 +190,7 @@ describe("status answers", () => {
     await linkByDigits(u, CODE.supplement);
     const [card] = texts(await say(u, "tình trạng hồ sơ"));
     expect(card).toContain("Tình trạng: Chờ bổ sung hồ sơ");
-    expect(card).toContain("Việc bạn cần làm: bổ sung hồ sơ. Nội dung cần bổ sung: Thiếu bản sao giấy chứng nhận quyền sử dụng đất");
+    expect(card).toContain("Việc Ông/Bà cần làm: bổ sung hồ sơ. Nội dung cần bổ sung: Thiếu bản sao giấy chứng nhận quyền sử dụng đất");
   });
 
   it("a result-ready dossier says where to collect it", async () => {
@@ -196,7 +198,7 @@ describe("status answers", () => {
     await linkByDigits(u, CODE.ready);
     const [card] = texts(await exchange(u, updates.command(u, "status")));
     expect(card).toContain("Tình trạng: Đã có kết quả");
-    expect(card).toContain("Kết quả đã sẵn sàng. Mời bạn nhận tại quầy Bộ phận một cửa, UBND phường Cam Lộc.");
+    expect(card).toContain("Kết quả đã sẵn sàng. Mời Ông/Bà nhận tại quầy Bộ phận một cửa, UBND phường Cam Lộc.");
   });
 
   it("with two linked dossiers asks which one (buttons ≤ 64 bytes), and every callback is answered", async () => {
@@ -205,7 +207,7 @@ describe("status answers", () => {
     await linkByDigits(u, CODE.ready);
     const answeredBefore = h.fake.sent("answerCallbackQuery").length;
     const choice = await say(u, "khi nào xong");
-    expect(texts(choice)[0]).toBe("Bạn đã liên kết 2 hồ sơ. Bạn muốn xem hồ sơ nào?");
+    expect(texts(choice)[0]).toBe("Ông/Bà đã liên kết 2 hồ sơ. Ông/Bà muốn xem hồ sơ nào?");
     const keyboard = inlineKeyboard(choice[0]);
     expect(keyboard.flat().map((b) => b.text.split(" · ")[0])).toEqual([CODE.late, CODE.ready]);
     for (const b of keyboard.flat()) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
@@ -215,7 +217,7 @@ describe("status answers", () => {
     expect(texts(await press(u, first))[0]).toContain(`Hồ sơ ${CODE.late}`);
     // The card's own buttons and the menu work the same way.
     const card = await press(u, "m:status");
-    expect(texts(card)[0]).toBe("Bạn đã liên kết 2 hồ sơ. Bạn muốn xem hồ sơ nào?");
+    expect(texts(card)[0]).toBe("Ông/Bà đã liên kết 2 hồ sơ. Ông/Bà muốn xem hồ sơ nào?");
     await press(u, "garbage-data");
     expect(h.fake.sent("answerCallbackQuery").length - answeredBefore).toBe(4);
   });
@@ -225,10 +227,10 @@ describe("status answers", () => {
     await linkByDigits(u, CODE.late);
     await linkByDigits(u, CODE.supplement);
     const choice = await exchange(u, updates.command(u, "unlink"));
-    expect(texts(choice)[0]).toBe("Chọn hồ sơ bạn muốn hủy liên kết:");
+    expect(texts(choice)[0]).toBe("Chọn hồ sơ Ông/Bà muốn hủy liên kết:");
     const target = inlineKeyboard(choice[0]).flat().find((b) => b.text.startsWith(CODE.late))!;
     const done = await press(u, target.callback_data);
-    expect(texts(done)[0]).toBe(`Đã hủy liên kết hồ sơ ${CODE.late}. Bạn sẽ không nhận thông báo về hồ sơ này nữa.`);
+    expect(texts(done)[0]).toBe(`Đã hủy liên kết hồ sơ ${CODE.late}. Ông/Bà sẽ không nhận thông báo về hồ sơ này nữa.`);
     const [card] = texts(await say(u, "hồ sơ của tôi"));
     expect(card).toContain(`Hồ sơ ${CODE.supplement}`);
     expect(card).not.toContain(CODE.late);
@@ -289,7 +291,7 @@ describe("the webhook as Telegram sees it", () => {
     const { id } = await accept(h.svc.ctx.prisma, "telegram", String(u.update_id), u);
     await h.svc.ctx.prisma.inboundUpdate.update({ where: { id }, data: { receivedAt: new Date(Date.now() - 5 * 60_000) } });
     // "Restart": a new Telegram channel on the same database replays at start-up.
-    const restarted = startTelegram(h.svc.ctx, new ConversationService({ prisma: h.svc.ctx.prisma, calendar: h.svc.ctx.calendar, hasher: h.svc.ctx.hasher, now: () => now }), {
+    const restarted = startTelegram(h.svc.ctx, databaseConversation({ prisma: h.svc.ctx.prisma, calendar: h.svc.ctx.calendar, hasher: h.svc.ctx.hasher, now: () => now }), {
       replayIntervalMs: 0,
     });
     try {
@@ -332,7 +334,7 @@ describe("a citizen never sees another citizen's dossier", () => {
 
   it("not by typing the code (it asks for proof instead)", async () => {
     const r = await say(intruder, `cho tôi xem hồ sơ ${CODE.other}`);
-    expect(texts(r)[0]).toContain(`Để xác minh bạn là người nộp hồ sơ ${CODE.other}`);
+    expect(texts(r)[0]).toContain(`Để xác minh Ông/Bà là người nộp hồ sơ ${CODE.other}`);
     await expectNothingLeaks(r);
     await expectNothingLeaks(await exchange(intruder, updates.command(intruder, "status", CODE.other)));
   });
@@ -345,9 +347,9 @@ describe("a citizen never sees another citizen's dossier", () => {
 
   it("not by forged callback data (status, unlink)", async () => {
     const seen = await press(intruder, `s:${otherId}`);
-    expect(texts(seen)).toEqual(["Không tìm thấy hồ sơ này trong các hồ sơ bạn đã liên kết."]);
+    expect(texts(seen)).toEqual(["Không tìm thấy hồ sơ này trong các hồ sơ Ông/Bà đã liên kết."]);
     const unlink = await press(intruder, `u:${otherId}`);
-    expect(texts(unlink)).toEqual(["Không tìm thấy hồ sơ này trong các hồ sơ bạn đã liên kết."]);
+    expect(texts(unlink)).toEqual(["Không tìm thấy hồ sơ này trong các hồ sơ Ông/Bà đã liên kết."]);
     for (const data of [`s:${otherId + 0}0`, "s:0", "s:-1", `s:${otherId}:x`, "s:" + "9".repeat(60)]) await expectNothingLeaks(await press(intruder, data));
     await expectNothingLeaks([...seen, ...unlink]);
     expect(await h.svc.ctx.prisma.dossierLink.count({ where: { dossierId: otherId } })).toBe(1);

@@ -1,5 +1,6 @@
 // The /try page: a person chats with the real conversation core in the browser, against
 // demo data, without any Telegram token.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTryRouter } from "../../src/api/pages/try.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
@@ -19,7 +20,7 @@ beforeAll(async () => {
     routers: [
       createTryRouter({
         enabled,
-        conversation: new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => new Date("2023-01-20T10:00:00+07:00") }),
+        conversation: databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => new Date("2023-01-20T10:00:00+07:00") }),
         demo: { phone: DEMO_PHONE, codes: [DEMO_CODE] },
         logger: ctx.logger,
       }),
@@ -71,7 +72,7 @@ describe("POST /try/api/message", () => {
     const sid = "browser_session-01";
     const welcome = await send(sid, { kind: "command", command: "start", args: "" });
     expect(welcome.status).toBe(200);
-    expect(textOf(welcome.body.replies)).toContain("Xin chào!");
+    expect(textOf(welcome.body.replies)).toContain("Xin chào Ông/Bà!");
 
     const consent = await send(sid, { kind: "text", text: DEMO_CODE });
     expect(textOf(consent.body.replies)).toContain("Nghị định 13/2023");
@@ -103,7 +104,7 @@ describe("POST /try/api/message", () => {
   it("another session sees nothing of the first one's dossiers", async () => {
     const r = await send("another-session-02", { kind: "text", text: "hồ sơ của tôi" });
     expect(r.status).toBe(200);
-    expect(textOf(r.body.replies)).toContain("Bạn chưa liên kết hồ sơ nào");
+    expect(textOf(r.body.replies)).toContain("Ông/Bà chưa liên kết hồ sơ nào");
   });
 
   it("refuses a phone other than the demo applicant's as a shared contact", async () => {

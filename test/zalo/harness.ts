@@ -1,5 +1,6 @@
 // A running service with the Zalo channel mounted, pointed at the fake Zalo, answering with
 // the real ConversationService (or another conversation).
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { startZalo, type ConversationPort, type ZaloChannel } from "../../src/bot/zalo/index.ts";
 import type { AppContext } from "../../src/context.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
@@ -25,7 +26,7 @@ export async function startZaloHarness(
   let zalo!: ZaloChannel;
   let conversation!: ConversationPort;
   const svc = await startTestService(fake.env(opts.env), (ctx) => {
-    conversation = opts.conversation?.(ctx) ?? new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
+    conversation = opts.conversation?.(ctx) ?? databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
     zalo = startZalo(ctx, conversation, { replayIntervalMs: 0, tokenCheckIntervalMs: 0, retry: { delaysMs: [5, 20] } });
     return { routers: [zalo.router], readinessChecks: [zalo.readinessCheck] };
   });

@@ -1,6 +1,7 @@
 // A citizen on Zalo, end to end: signed webhook deliveries into the service, the real
 // conversation, replies to the fake Zalo. Forged deliveries change nothing; repeats have no
 // second effect; ids beyond 2^53 stay exact; token expiry and window errors are handled.
+import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { accept } from "../../src/core/inbox.ts";
@@ -19,7 +20,7 @@ beforeAll(async () => {
   h = await startZaloHarness({
     conversation: (ctx) => {
       // The real conversation, with a switch to make one turn fail (as a crash would).
-      const real = new ConversationService({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
+      const real = databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher });
       return {
         handle(msg) {
           if (failNextConversation) {
@@ -274,7 +275,7 @@ describe("a citizen on Zalo", () => {
     const zaloUser = newUser();
     await linkByPhone(zaloUser);
     const tgUser = "777000111";
-    const conversation = new ConversationService({ prisma: h.svc.ctx.prisma, calendar: h.svc.ctx.calendar, hasher: h.svc.ctx.hasher });
+    const conversation = databaseConversation({ prisma: h.svc.ctx.prisma, calendar: h.svc.ctx.calendar, hasher: h.svc.ctx.hasher });
     await conversation.handle({ channel: "telegram", userId: tgUser, input: { kind: "text", text: CODE } });
     await conversation.handle({ channel: "telegram", userId: tgUser, input: { kind: "button", data: "c:y" } });
     const linked = await conversation.handle({ channel: "telegram", userId: tgUser, input: { kind: "contact", phone: "+84905123456", own: true } });

@@ -1,7 +1,7 @@
 // Zalo OA webhook events: the zod schema (ids as strings), which events this service acts
 // on, whose event it is, its inbox key, and the conversation input it carries.
 import { z } from "zod";
-import { decodeButton } from "../../core/conversation/buttons.ts";
+import { isButtonData } from "../../core/conversation/buttons.ts";
 import { commandFromName, type Inbound } from "../../core/conversation/types.ts";
 import { normalizePhone } from "../../core/identity.ts";
 import { zaloId } from "./client.ts";
@@ -84,7 +84,7 @@ export function eventTime(e: ZaloEvent, now = new Date()): Date {
  */
 export function inboundFromText(raw: string): Inbound {
   const text = raw.trim();
-  if (decodeButton(text)) return { kind: "button", data: text };
+  if (isButtonData(text)) return { kind: "button", data: text };
   const m = /^\/([a-z]+)(?:\s+([\s\S]*))?$/i.exec(text);
   const command = m ? commandFromName(m[1]!) : undefined;
   if (command) return { kind: "command", command, args: (m![2] ?? "").trim() };

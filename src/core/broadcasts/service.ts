@@ -7,6 +7,7 @@
 // A citizen who chose a notice channel (Citizen.noticeChannel) is reached on that channel's
 // accounts only, unless none of them can be written to (see recipients()).
 // Large broadcasts wait for a second staff member's approval.
+import { OPT_OUT_BUTTON_DATA } from "../conversation/buttons.ts";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import { type DeliveryChannel, enqueueMany, isAccountBlocked, PRIORITY, type EnqueueInput } from "../delivery/engine.ts";
@@ -28,9 +29,6 @@ export interface BroadcastDeps {
   channels?: DeliveryChannel[];
   now?: () => Date;
 }
-
-export const OPT_OUT_BUTTON_DATA = "o:stop";
-export const OPT_IN_BUTTON_DATA = "o:start";
 
 const ALL_CHANNELS: DeliveryChannel[] = ["telegram", "zalo"];
 const STATES = ["queued", "sending", "sent", "failed", "blocked", "skipped", "cancelled", "undeliverable"] as const;

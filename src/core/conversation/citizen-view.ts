@@ -10,6 +10,7 @@ export const citizenDossierSelect = {
   code: true,
   receivedAt: true,
   appointmentAt: true,
+  originalAppointmentAt: true,
   status: true,
   statusAt: true,
   currentStep: true,
@@ -45,20 +46,28 @@ export function openingHours(lang: Lang, unit: { openingHours: string | null }, 
   return t(lang, "opening-hours-default", { sessions });
 }
 
-/** The status card: one text, one fact per line. */
-export function renderStatusCard(lang: Lang, d: CitizenDossier, cal: WorkingCalendar, now: Date): string {
+/**
+ * The status card: one text, one fact per line. `contact` (a unit and its hotline) is named
+ * when the dossier is late, so that a citizen weeks past the date is told whom to ask.
+ */
+export function renderStatusCard(lang: Lang, d: CitizenDossier, cal: WorkingCalendar, now: Date, contact: string | null = null): string {
+  // An apology or a supplement re-dated the appointment: show the new date and the first one.
+  const redated = d.originalAppointmentAt !== null && d.originalAppointmentAt.getTime() !== d.appointmentAt.getTime();
   const lines: string[] = [
     t(lang, "card-title", { code: d.code }),
     t(lang, "card-procedure", { procedure: d.procedure.name }),
     t(lang, "card-unit", { unit: d.unit.name }),
     t(lang, "card-received", { date: formatLocal(d.receivedAt) }),
-    t(lang, "card-appointment", { date: formatLocal(d.appointmentAt) }),
+    redated && d.originalAppointmentAt
+      ? t(lang, "card-appointment-new", { date: formatLocal(d.appointmentAt), original: formatLocal(d.originalAppointmentAt) })
+      : t(lang, "card-appointment", { date: formatLocal(d.appointmentAt) }),
     t(lang, "card-status", { status: t(lang, `status-${STATUS_KEYS[d.status] ?? "unknown"}`) }),
   ];
   const finished = isFinished(d.status);
   if (d.currentStep && !finished) lines.push(t(lang, "card-step", { step: d.currentStep }));
   lines.push(timelinessLine(lang, d, cal, now));
-  lines.push(...actionLines(lang, d, cal));
+  const late = !finished && d.status !== DossierStatus.SUPPLEMENT_REQUESTED && cal.workingDaysLeft(now, d.appointmentAt) < 0;
+  lines.push(...actionLines(lang, d, cal, late ? contact ?? "" : null));
   return lines.join("\n");
 }
 
@@ -86,8 +95,10 @@ function withReason(lang: Lang, base: string, reason: string | null): string {
   return reason ? t(lang, `${base}-reason`, { reason }) : t(lang, `${base}-noreason`);
 }
 
-/** What the citizen must do now, and where the result comes back. */
-function actionLines(lang: Lang, d: CitizenDossier, cal: WorkingCalendar): string[] {
+/** What the citizen must do now, and where the result comes back. `late`: the contact to name when overdue. */
+function actionLines(lang: Lang, d: CitizenDossier, cal: WorkingCalendar, late: string | null): string[] {
+  // "Nothing to do" is no answer for someone past the date: say a new date will come and whom to ask.
+  const none = () => (late === null ? [t(lang, "action-none")] : late ? [t(lang, "action-late", { contact: late })] : [t(lang, "action-late-nocontact")]);
   switch (d.status) {
     case DossierStatus.NEW:
       return [t(lang, "action-new")];
@@ -106,7 +117,7 @@ function actionLines(lang: Lang, d: CitizenDossier, cal: WorkingCalendar): strin
     case DossierStatus.WITHDRAWN:
       return [withReason(lang, "withdrawn", d.stopReason)];
     default:
-      return [t(lang, "action-none")];
+      return none();
   }
 }
 

@@ -2,9 +2,13 @@
 // InboundMessage and render the Reply data they get back (Telegram inline keyboards, Zalo
 // query buttons, request-contact / request-user-info).
 
-export type ChannelName = "telegram" | "zalo" | "web";
+import type { ChatChannel } from "../kernel/channels.ts";
 
-export type Command = "start" | "help" | "status" | "link" | "unlink" | "language" | "delete" | "menu";
+/** @see ChatChannel */
+export type ChannelName = ChatChannel;
+
+export const COMMANDS = ["start", "help", "status", "link", "unlink", "language", "delete", "menu"] as const;
+export type Command = (typeof COMMANDS)[number];
 
 const COMMAND_NAMES: Record<string, Command> = {
   start: "start",
@@ -35,7 +39,9 @@ export type Inbound =
    */
   | { kind: "contact"; phone: string; own: boolean }
   /** A slash command or its channel equivalent; `args` is the rest of the line. */
-  | { kind: "command"; command: Command; args: string };
+  | { kind: "command"; command: Command; args: string }
+  /** A photo (of the receipt slip): the start payload or code decoded from it, null when unreadable. */
+  | { kind: "photo"; payload: string | null };
 
 export interface InboundMessage {
   channel: ChannelName;

@@ -19,7 +19,8 @@ import type { ZnsFallback } from "../delivery/types.ts";
 import type { StatusChange } from "../dossiers.ts";
 import { normalizePhone, phoneToInternational } from "../identity.ts";
 import { DossierStatus } from "../status.ts";
-import { noticeLang, nt, type NoticeLang } from "./i18n/index.ts";
+import type { Lang } from "../kernel/lang.ts";
+import { noticeLang, nt } from "./i18n/index.ts";
 
 export interface NoticeDeps {
   prisma: PrismaClient;
@@ -90,7 +91,7 @@ export function noticeListener(deps: NoticeDeps): (change: StatusChange) => Prom
 interface Recipient {
   accountId: number;
   channel: DeliveryChannel;
-  lang: NoticeLang;
+  lang: Lang;
   phone: string | null;
 }
 
@@ -228,7 +229,7 @@ export async function catchUpNotices(deps: NoticeDeps, since: Date): Promise<num
 
 // ------------------------------------------------------------------ rendering
 
-function viewButton(lang: NoticeLang, dossierId: number) {
+function viewButton(lang: Lang, dossierId: number) {
   return [[{ label: nt(lang, "notice-button-view"), data: encodeButton({ kind: "status", dossierId }) }]];
 }
 
@@ -238,7 +239,7 @@ interface Extra {
   sessions: string;
 }
 
-export function renderNotice(lang: NoticeLang, kind: Exclude<NoticeKind, "late">, d: NoticeDossier, x: Extra): Reply {
+export function renderNotice(lang: Lang, kind: Exclude<NoticeKind, "late">, d: NoticeDossier, x: Extra): Reply {
   const base = { code: d.code, procedure: d.procedure.name, unit: d.unit.name };
   const lines: string[] = [];
   switch (kind) {
@@ -271,7 +272,7 @@ export function renderNotice(lang: NoticeLang, kind: Exclude<NoticeKind, "late">
   return { kind: "text", text: lines.join("\n"), buttons: viewButton(lang, d.id) };
 }
 
-function renderApology(lang: NoticeLang, d: NoticeDossier, reason: string | null, newAppointmentAt: Date): Reply {
+function renderApology(lang: Lang, d: NoticeDossier, reason: string | null, newAppointmentAt: Date): Reply {
   const base = { code: d.code, procedure: d.procedure.name, unit: d.unit.name };
   const lines = [
     nt(lang, "notice-late", base),

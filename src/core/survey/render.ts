@@ -5,9 +5,11 @@
 // the invitation / dossier it names is checked against the citizen who pressed it.
 import { formatLocal } from "../calendar.ts";
 import type { Button, Reply } from "../conversation/types.ts";
+import { pronouns } from "../i18n/index.ts";
+import type { Lang } from "../kernel/lang.ts";
 import { DEFAULT_SURVEY, visibleQuestions, type Answers, type Localized, type Question, type SurveyDefinition } from "./definition.ts";
 
-export type Lang = "vi" | "en";
+export type { Lang } from "../kernel/lang.ts";
 
 export type SurveyButton =
   | { kind: "vote"; invitationId: number; question: number; choice: number }
@@ -74,9 +76,25 @@ export interface TextVars {
   total?: number;
 }
 
+/**
+ * Survey texts are data (kept per survey version) and were written with "Ông/Bà"; with the
+ * other form of address each "Ông/Bà" becomes "bạn" ("Bạn" at the start of a sentence), and
+ * {you} / {You} may be written explicitly in new versions.
+ */
+function address(text: string, lang: Lang): string {
+  const { you, You } = pronouns(lang);
+  if (you === "Ông/Bà") return text;
+  return text.replace(/(^|[.!?]\s+|\n)?Ông\/Bà/g, (_all, start: string | undefined) => (start !== undefined ? `${start}${You}` : you));
+}
+
 export function fill(text: Localized, lang: Lang, v: TextVars): string {
-  return text[lang].replace(/\{(\w+)\}/g, (all, name: string) => {
+  const { you, You } = pronouns(lang);
+  return address(text[lang], lang).replace(/\{(\w+)\}/g, (all, name: string) => {
     switch (name) {
+      case "you":
+        return you;
+      case "You":
+        return You;
       case "code":
         return v.code ?? "";
       case "procedure":

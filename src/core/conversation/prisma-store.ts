@@ -1,0 +1,310 @@
+// The conversation store over the database (PGlite or PostgreSQL through Prisma).
+import type { OwnershipProof, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import { VN_UTC_OFFSET_MINUTES } from "../calendar.ts";
+import { isUniqueViolation } from "../dossiers.ts";
+import { normalizePhone, type IdentityHasher } from "../identity.ts";
+import { CHAT_CHANNELS, NOTICE_CHANNELS, type ChatChannel, type NoticeChannel } from "../kernel/channels.ts";
+import { isLang, type Lang } from "../kernel/lang.ts";
+import { citizenDossierSelect, type CitizenDossier } from "./citizen-view.ts";
+import { afterFailure, proofGate } from "./linking-rules.ts";
+import type { ConversationState } from "./state.ts";
+import type { AccountRecord, ConversationStore, ErasureReport, LinkedDossier, Proof, ProofOutcome, UnitContact, UnrecognisedEntry } from "./store.ts";
+
+const DAY_MS = 86_400_000;
+const OFFSET_MS = VN_UTC_OFFSET_MINUTES * 60_000;
+/** Same length as a real proof hash; never equal to one. Keeps the work done for unknown codes the same. */
+const NO_HASH = "-".repeat(43);
+
+/** Local midnight (Asia/Ho_Chi_Minh) that starts the day of `now`, and the next one. */
+export function localDay(now: Date): { start: Date; end: Date } {
+  const start = Math.floor((now.getTime() + OFFSET_MS) / DAY_MS) * DAY_MS - OFFSET_MS;
+  return { start: new Date(start), end: new Date(start + DAY_MS) };
+}
+
+type Tx = Prisma.TransactionClient;
+
+const accountInclude = {
+  conversation: { select: { state: true } },
+  citizen: { select: { language: true, accounts: { select: { channel: true } } } },
+} as const satisfies Prisma.ChannelAccountInclude;
+
+function toRecord(a: Prisma.ChannelAccountGetPayload<{ include: typeof accountInclude }>): AccountRecord {
+  const language = isLang(a.language) ? a.language : null;
+  return {
+    id: a.id,
+    channel: a.channel,
+    platformUserId: a.platformUserId,
+    citizenId: a.citizenId,
+    language: language ?? (a.citizenId !== null && isLang(a.citizen?.language) ? a.citizen.language : null),
+    languageChosen: a.languageChosenAt !== null,
+    consentAt: a.consentAt,
+    optedOutAt: a.optedOutAt,
+    state: a.conversation?.state ?? null,
+    citizenChannels: a.citizenId === null ? [a.channel] : CHAT_CHANNELS.filter((c) => a.citizen?.accounts.some((x) => x.channel === c)),
+  };
+}
+
+async function countFailures(tx: Tx | PrismaClient, accountId: number, code: string, since: Date) {
+  const [codeAndAccount, account, code_, last] = await Promise.all([
+    tx.linkAttempt.count({ where: { code, accountId, success: false, at: { gte: since } } }),
+    tx.linkAttempt.count({ where: { accountId, success: false, at: { gte: since } } }),
+    tx.linkAttempt.count({ where: { code, success: false, at: { gte: since } } }),
+    tx.linkAttempt.findFirst({ where: { code, success: false, at: { gte: since } }, orderBy: { at: "desc" }, select: { at: true } }),
+  ]);
+  return { codeAndAccount, account, code: code_, lastCodeFailureAt: last?.at ?? null };
+}
+
+export class PrismaConversationStore implements ConversationStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly hasher: IdentityHasher,
+  ) {}
+
+  async touchAccount(channel: ChatChannel, platformUserId: string, at: Date): Promise<AccountRecord> {
+    // One statement instead of Prisma's select-update-select upsert (this runs on every
+    // message); ON CONFLICT also settles two first messages of a new user racing.
+    // A citizen who writes again has unblocked the bot (Telegram 403, Zalo unfollow).
+    const [row] = await this.prisma.$queryRaw<{ id: number }[]>`
+      INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
+      VALUES (${channel}::"Channel", ${platformUserId}, ${at})
+      ON CONFLICT ("channel", "platformUserId") DO UPDATE
+        SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
+      RETURNING "id"`;
+    return toRecord(await this.prisma.channelAccount.findUniqueOrThrow({ where: { id: row!.id }, include: accountInclude }));
+  }
+
+  async saveState(accountId: number, state: ConversationState | null): Promise<void> {
+    if (!state || state.step === "idle") {
+      await this.prisma.conversation.deleteMany({ where: { accountId } });
+      return;
+    }
+    const json = state as Prisma.InputJsonObject;
+    await this.prisma.conversation.upsert({ where: { accountId }, create: { accountId, state: json }, update: { state: json } });
+  }
+
+  async setLanguage(account: { id: number; citizenId: number | null }, lang: Lang, chosen: boolean): Promise<void> {
+    await this.prisma.channelAccount.update({ where: { id: account.id }, data: { language: lang, ...(chosen ? { languageChosenAt: new Date() } : {}) } });
+    if (account.citizenId !== null) await this.prisma.citizen.update({ where: { id: account.citizenId }, data: { language: lang } });
+  }
+
+  async recordConsent(accountId: number, at: Date, displayName: string | null): Promise<void> {
+    await this.prisma.channelAccount.update({ where: { id: accountId }, data: { consentAt: at, displayName } });
+  }
+
+  async setOptedOut(accountId: number, at: Date | null): Promise<void> {
+    // Keep the first opt-out instant when the citizen says it twice.
+    if (at) await this.prisma.channelAccount.updateMany({ where: { id: accountId, optedOutAt: null }, data: { optedOutAt: at } });
+    else await this.prisma.channelAccount.update({ where: { id: accountId }, data: { optedOutAt: null } });
+  }
+
+  async linkedDossiers(citizenId: number): Promise<LinkedDossier[]> {
+    const links = await this.prisma.dossierLink.findMany({
+      where: { citizenId },
+      orderBy: { id: "asc" },
+      select: { dossier: { select: { id: true, code: true, status: true, procedure: { select: { name: true } } } } },
+    });
+    return links.map((l) => ({ id: l.dossier.id, code: l.dossier.code, status: l.dossier.status, procedureName: l.dossier.procedure.name }));
+  }
+
+  async citizenDossier(citizenId: number, dossierId: number): Promise<CitizenDossier | null> {
+    const link = await this.prisma.dossierLink.findUnique({
+      where: { citizenId_dossierId: { citizenId, dossierId } },
+      select: { dossier: { select: citizenDossierSelect } },
+    });
+    return link?.dossier ?? null;
+  }
+
+  async recordCardView(citizenId: number, code: string, channel: ChatChannel): Promise<void> {
+    await this.prisma.auditLog.create({ data: { actor: `citizen:${citizenId}`, action: "dossier.view", target: code, details: { channel } } });
+  }
+
+  async unitContacts(citizenId: number | null): Promise<UnitContact[]> {
+    if (citizenId === null) return [];
+    return this.prisma.unit.findMany({
+      where: { dossiers: { some: { links: { some: { citizenId } } } } },
+      select: { name: true, hotline: true, address: true, openingHours: true },
+      orderBy: { id: "asc" },
+    });
+  }
+
+  async unlink(citizenId: number, dossierId: number, channel: ChatChannel): Promise<string | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const link = await tx.dossierLink.findUnique({ where: { citizenId_dossierId: { citizenId, dossierId } }, select: { id: true, dossier: { select: { code: true } } } });
+      if (!link) return null;
+      // deleteMany: a parallel unlink of the same link deletes nothing instead of failing.
+      const { count } = await tx.dossierLink.deleteMany({ where: { id: link.id } });
+      if (count === 0) return null;
+      await tx.auditLog.create({ data: { actor: `citizen:${citizenId}`, action: "dossier.unlink", target: link.dossier.code, details: { channel } } });
+      return link.dossier.code;
+    });
+  }
+
+  async proofGate(account: { id: number; channel: ChatChannel }, code: string, proof: "phone" | "id_last4" | null, now: Date) {
+    const day = localDay(now);
+    const gate = proofGate(await countFailures(this.prisma, account.id, code, day.start), proof, day.end, now);
+    return gate.kind === "open" ? { kind: "open" as const } : gate;
+  }
+
+  async prove(account: { id: number; channel: ChatChannel; consentAt: Date }, code: string, proof: Proof, lang: Lang, now: Date): Promise<ProofOutcome> {
+    try {
+      return await this.proveOnce(account, code, proof, lang, now);
+    } catch (err) {
+      // Two first links of one phone racing to create the citizen: the second now finds it.
+      if (isUniqueViolation(err)) return this.proveOnce(account, code, proof, lang, now);
+      throw err;
+    }
+  }
+
+  private proveOnce(account: { id: number; channel: ChatChannel; consentAt: Date }, code: string, proof: Proof, lang: Lang, now: Date): Promise<ProofOutcome> {
+    const day = localDay(now);
+    return this.prisma.$transaction(async (tx) => {
+      // Serialise attempts on one code so that concurrent guesses cannot exceed the limits.
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${`link-attempt:${code}`}))`;
+      const counts = await countFailures(tx, account.id, code, day.start);
+      const gate = proofGate(counts, proof.kind, day.end, now);
+      if (gate.kind !== "open") return gate;
+
+      const found = await tx.dossier.findUnique({ where: { code }, select: { id: true, demo: true, applicantPhone: true, applicantIdLast4Hash: true } });
+      // The browser try page is open to anyone and serves demo data only: there a real
+      // dossier is treated like an unknown code, and its attempts are not counted against
+      // the real code (nobody on /try can lock a real citizen out).
+      const web = account.channel === "web";
+      const dossier = found && (!web || found.demo) ? found : null;
+      let provenPhone: string | null = null;
+      let ok: boolean;
+      if (proof.kind === "phone") {
+        provenPhone = normalizePhone(proof.phone);
+        ok = provenPhone !== null && dossier?.applicantPhone != null && provenPhone === dossier.applicantPhone;
+      } else {
+        ok = this.hasher.checkLast4(code, proof.digits, dossier?.applicantIdLast4Hash ?? NO_HASH) && dossier !== null;
+      }
+      if (!web || dossier) await tx.linkAttempt.create({ data: { code, accountId: account.id, success: ok, at: now } });
+      if (!ok || !dossier) {
+        return afterFailure(counts, day.end);
+      }
+
+      const phone = proof.kind === "phone" ? provenPhone : null;
+      const citizenId = await attachCitizen(tx, account.id, phone, lang);
+      const verifiedBy: OwnershipProof = proof.kind === "id_last4" ? "id_last4" : account.channel === "zalo" ? "zalo_phone" : "phone_contact";
+      await tx.dossierLink.upsert({
+        where: { citizenId_dossierId: { citizenId, dossierId: dossier.id } },
+        create: { citizenId, dossierId: dossier.id, verifiedBy, consentAt: account.consentAt },
+        update: {},
+      });
+      await tx.auditLog.create({ data: { actor: `citizen:${citizenId}`, action: "dossier.link", target: code, details: { verifiedBy, channel: account.channel } } });
+      return { kind: "linked", dossierId: dossier.id, citizenId, verifiedBy, phone };
+    });
+  }
+
+  erase(accountId: number, now: Date): Promise<ErasureReport> {
+    const today = localDay(now);
+    return this.prisma.$transaction(async (tx) => {
+      const account = await tx.channelAccount.findUniqueOrThrow({ where: { id: accountId }, include: { citizen: true } });
+      const citizen = account.citizen;
+      const links = citizen
+        ? await tx.dossierLink.findMany({ where: { citizenId: citizen.id }, include: { dossier: { select: { code: true } } }, orderBy: { id: "asc" } })
+        : [];
+      if (citizen) await tx.dossierLink.deleteMany({ where: { citizenId: citizen.id } });
+      const conversation = await tx.conversation.deleteMany({ where: { accountId } });
+      const attempts = await tx.linkAttempt.deleteMany({ where: { accountId, NOT: { success: false, at: { gte: today.start } } } });
+      const kept = await tx.linkAttempt.count({ where: { accountId, success: false, at: { gte: today.start } } });
+      const messages = await tx.unrecognisedMessage.deleteMany({ where: { accountId } });
+
+      let citizenDeleted = false;
+      let citizenKept = false;
+      if (citizen) {
+        const others = await tx.channelAccount.count({ where: { citizenId: citizen.id, id: { not: accountId } } });
+        if (others === 0) {
+          await tx.channelAccount.update({ where: { id: accountId }, data: { citizenId: null } });
+          await tx.citizen.delete({ where: { id: citizen.id } });
+          citizenDeleted = true;
+        } else {
+          citizenKept = true;
+        }
+      }
+      await tx.channelAccount.update({ where: { id: accountId }, data: { citizenId: null, consentAt: null, displayName: null } });
+      await tx.auditLog.create({
+        data: {
+          actor: citizen ? `citizen:${citizen.id}` : `channel-account:${accountId}`,
+          action: "citizen.erase",
+          target: `channel-account:${accountId}`,
+          details: { links: links.length, attempts: attempts.count, failedAttemptsKept: kept, citizenDeleted, messages: messages.count },
+        },
+      });
+      return {
+        unlinkedCodes: links.map((l) => l.dossier.code),
+        conversationDeleted: conversation.count > 0,
+        attemptsDeleted: attempts.count,
+        failedAttemptsKept: kept,
+        attemptsKeptUntil: today.end,
+        citizenDeleted,
+        citizenPhone: citizenDeleted ? (citizen?.phone ?? null) : null,
+        citizenKeptForOtherAccounts: citizenKept,
+        consentWithdrawn: account.consentAt !== null,
+        messagesDeleted: messages.count,
+      };
+    });
+  }
+
+  async noticeChannels(citizenId: number): Promise<NoticeChannel[]> {
+    const rows = await this.prisma.channelAccount.findMany({ where: { citizenId, channel: { in: [...NOTICE_CHANNELS] } }, distinct: ["channel"], select: { channel: true } });
+    return NOTICE_CHANNELS.filter((c) => rows.some((r) => r.channel === c));
+  }
+
+  async noticeChoice(citizenId: number): Promise<NoticeChannel | null> {
+    const c = await this.prisma.citizen.findUnique({ where: { id: citizenId }, select: { noticeChannel: true } });
+    return c?.noticeChannel === "telegram" || c?.noticeChannel === "zalo" ? c.noticeChannel : null;
+  }
+
+  async setNoticeChoice(citizenId: number, choice: NoticeChannel | null): Promise<void> {
+    await this.prisma.citizen.update({ where: { id: citizenId }, data: { noticeChannel: choice } });
+  }
+
+  async recordUnrecognised(e: UnrecognisedEntry): Promise<void> {
+    await this.prisma.unrecognisedMessage.create({
+      data: { accountId: e.accountId, channel: e.channel, text: e.text, guessed: e.guessed, confidence: e.confidence, band: e.band, language: e.language, createdAt: e.at },
+    });
+  }
+}
+
+/**
+ * The citizen this account acts for, created on first link. A proven phone joins accounts
+ * of one person across channels: Citizen.phone is set only from a proven phone, and an
+ * account whose citizen has no phone yet is merged into the citizen that owns the phone.
+ */
+async function attachCitizen(tx: Tx, accountId: number, provenPhone: string | null, language: string): Promise<number> {
+  const account = await tx.channelAccount.findUniqueOrThrow({ where: { id: accountId }, include: { citizen: true } });
+  const owner = provenPhone ? await tx.citizen.findUnique({ where: { phone: provenPhone } }) : null;
+  const current = account.citizen;
+
+  let citizenId: number;
+  if (!current) {
+    citizenId = owner?.id ?? (await tx.citizen.create({ data: { phone: provenPhone, language } })).id;
+  } else if (provenPhone && !owner && current.phone === null) {
+    await tx.citizen.update({ where: { id: current.id }, data: { phone: provenPhone } });
+    citizenId = current.id;
+  } else if (owner && owner.id !== current.id && current.phone === null) {
+    await mergeCitizen(tx, current.id, owner.id);
+    citizenId = owner.id;
+  } else {
+    // Already the phone's owner, or a citizen with another proven phone: keep as is.
+    citizenId = current.id;
+  }
+  if (account.citizenId !== citizenId) await tx.channelAccount.update({ where: { id: accountId }, data: { citizenId } });
+  return citizenId;
+}
+
+/** Moves links and accounts of `fromId` to `intoId` and removes `fromId`. */
+async function mergeCitizen(tx: Tx, fromId: number, intoId: number): Promise<void> {
+  const links = await tx.dossierLink.findMany({ where: { citizenId: fromId } });
+  for (const l of links) {
+    await tx.dossierLink.upsert({
+      where: { citizenId_dossierId: { citizenId: intoId, dossierId: l.dossierId } },
+      create: { citizenId: intoId, dossierId: l.dossierId, verifiedBy: l.verifiedBy, consentAt: l.consentAt, createdAt: l.createdAt },
+      update: {},
+    });
+  }
+  await tx.channelAccount.updateMany({ where: { citizenId: fromId }, data: { citizenId: intoId } });
+  await tx.citizen.delete({ where: { id: fromId } });
+  await tx.auditLog.create({ data: { actor: `citizen:${intoId}`, action: "citizen.merge", target: `channel-account:${fromId}` } });
+}

@@ -6,7 +6,7 @@ import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { Logger } from "../../logger.ts";
 
 export interface TryPageOptions {
-  conversation: { handle(msg: InboundMessage): Promise<Reply[]> };
+  conversation: { handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: "vi" | "en" }> };
   /** false → every /try route answers 404 (no demo data allowed, e.g. a real database). */
   enabled: boolean;
   /** What the page offers to try: the demo applicant's phone (sent as an own contact) and codes. */
@@ -68,12 +68,13 @@ export function createTryRouter(opts: TryPageOptions): Router {
       return;
     }
     try {
-      const replies = await opts.conversation.handle({
+      const { replies, lang } = await opts.conversation.handleTurn({
         channel: "web",
         userId: sessionId,
         input: input.kind === "contact" ? { ...input, own: true } : input,
       });
-      res.json({ replies });
+      // `lang`: the language of the answer, so that the page's own labels can follow it.
+      res.json({ replies, lang });
     } catch (err) {
       opts.logger?.error({ err }, "try page: conversation failed");
       res.status(500).json({ error: { code: "internal", message: "Internal error" } });

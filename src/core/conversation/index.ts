@@ -79,6 +79,11 @@ export class ConversationService {
   }
 
   async handle(msg: InboundMessage): Promise<Reply[]> {
+    return (await this.handleTurn(msg)).replies;
+  }
+
+  /** The replies and the language they are in (the /try page follows it). */
+  async handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: Lang }> {
     const parsed = inboundMessageSchema.safeParse(msg);
     if (!parsed.success) throw new AppError("bad_request", "Invalid inbound message", parsed.error.issues);
     const m = parsed.data as InboundMessage;
@@ -108,6 +113,6 @@ export class ConversationService {
     const replies = await run(this.handlers, turn);
     if (!turn.erased && JSON.stringify(turn.state) !== JSON.stringify(state)) await store.saveState(account.id, turn.state);
     else if (!turn.erased && state.step === "idle" && account.state !== null) await store.saveState(account.id, null); // expired or damaged state
-    return replies;
+    return { replies, lang: turn.lang };
   }
 }

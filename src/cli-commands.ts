@@ -1,12 +1,26 @@
 // Commands contributed by features (import/export, channel webhooks).
 import { setTelegramWebhook } from "./bot/telegram/index.ts";
-import { createReadStream } from "node:fs";
+import { createReadStream, writeFileSync } from "node:fs";
+import { exportLabelled } from "./core/conversation/learning-loop.ts";
 import type { CliCommand } from "./cli.ts";
 import { csvRows, importDossiers, jsonRows } from "./core/dossier-import.ts";
 import { exportCliCommands } from "./core/export/cli.ts";
 
 export const cliCommands: CliCommand[] = [
   ...exportCliCommands,
+  {
+    name: "intents export",
+    usage: "intents export [file.jsonl]   (labelled unrecognised messages as corpus lines, for corpus/train/ in the repository)",
+    async run(args, { ctx, print }) {
+      const lines = await exportLabelled(ctx!.prisma);
+      const count = lines ? lines.split("\n").length : 0;
+      if (args[0]) {
+        writeFileSync(args[0], lines ? lines + "\n" : "");
+        print(`Wrote ${count} labelled message(s) to ${args[0]}. Review them, then add the file under src/core/conversation/understanding/corpus/train/.`);
+      } else if (lines) print(lines);
+      else print("No labelled messages yet (label them on the dashboard, tab «Tin nhắn chưa hiểu»).");
+    },
+  },
   {
     name: "import",
     usage: "import <dossiers.csv|dossiers.json>   (all-or-nothing; same format as POST /api/v1/dossiers/import)",

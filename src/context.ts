@@ -9,6 +9,7 @@ import type { Database } from "./db/database.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Logger } from "./logger.ts";
 import { databaseConversation } from "./core/conversation/database.ts";
+import { LearningLoop } from "./core/conversation/learning-loop.ts";
 import { setFormOfAddress } from "./core/i18n/index.ts";
 import type { ConversationService } from "./core/conversation/index.ts";
 
@@ -27,6 +28,8 @@ export interface AppContext {
   emitStatusChange(change: StatusChange): Promise<void>;
   /** The channel-neutral chat (its handlers are listed in core/conversation/pipeline.ts). */
   conversation: ConversationService;
+  /** Unrecognised messages, labelling, retraining without a restart. */
+  learning: LearningLoop;
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
@@ -47,10 +50,12 @@ export async function createContext(config: Config, db: Database, logger: Logger
   };
   const dossiers = new DossierService({ prisma, calendar, hasher, onStatusChanged: emitStatusChange });
   setFormOfAddress(config.FORM_OF_ADDRESS);
+  const learning = await LearningLoop.create({ prisma, logger: logger.child({ component: "understanding" }), retentionDays: config.UNRECOGNISED_RETENTION_DAYS });
   const conversation = databaseConversation({
     prisma,
     calendar,
     hasher,
+    understander: learning.understanding,
     portalUrl: config.PUBLIC_SERVICE_PORTAL_URL,
     ...(config.SUPPORT_HOTLINE ? { hotlineFallback: config.SUPPORT_HOTLINE } : {}),
   });
@@ -66,6 +71,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     statusListeners,
     emitStatusChange,
     conversation,
+    learning,
   };
 }
 

@@ -42,6 +42,35 @@ const dashboardFeature: Feature = {
   },
 };
 
+/**
+ * The learning loop's upkeep: labels made on another instance retrain this one (checked every
+ * minute), and unrecognised messages past their retention are deleted (hourly; idempotent).
+ */
+const learningFeature: Feature = {
+  name: "learning-loop",
+  async start(ctx) {
+    const log = ctx.logger.child({ component: "understanding" });
+    const refresh = setInterval(() => void ctx.learning.refreshIfChanged().catch((err: unknown) => log.error({ err }, "learning loop refresh failed")), 60_000);
+    const purge = async () => {
+      const n = await ctx.learning.deleteExpired().catch((err: unknown) => {
+        log.error({ err }, "deleting expired unrecognised messages failed");
+        return 0;
+      });
+      if (n) log.info({ deleted: n }, "deleted unrecognised messages past their retention");
+    };
+    const hourly = setInterval(() => void purge(), 3_600_000);
+    refresh.unref();
+    hourly.unref();
+    void purge();
+    return {
+      stop: async () => {
+        clearInterval(refresh);
+        clearInterval(hourly);
+      },
+    };
+  },
+};
+
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), learningFeature, surveyFeature(), deliveryFeature()];
 }

@@ -6,6 +6,7 @@ import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 import { importRoutes } from "./routes/import.ts";
+import { understandingRoutes } from "./routes/understanding.ts";
 
 export interface AppExtras {
   /** Routers mounted before the API (channel webhooks, pages). */
@@ -41,6 +42,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   dossierRoutes(api, ctx);
   importRoutes(api, ctx);
   adminRoutes(api, ctx);
+  understandingRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 
   const v1 = express.Router();

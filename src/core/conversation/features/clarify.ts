@@ -6,14 +6,17 @@ import { encodeButton } from "../buttons.ts";
 import type { Handler } from "../turn.ts";
 import { remember } from "./learning.ts";
 
-/** Harmless answers are given even when unsure: asking "did you mean thanks?" helps nobody. */
+/**
+ * Asking "did you mean thanks?" helps nobody: an unsure out-of-scope guess gets the polite
+ * out-of-scope answer, an unsure greeting/thanks/yes/no/cancel counts as not understood.
+ */
 const NEVER_ASK = new Set(["greeting", "thanks", "yes", "no", "cancel", "out_of_scope"]);
 
 export const clarify: Handler = async (turn, next) => {
   const u = turn.understanding;
   if (u.band === "act" || !u.label) return next();
-  if (u.band === "clarify" && NEVER_ASK.has(u.label)) return next();
-  if (u.band === "fallback") {
+  if (u.band === "clarify" && u.label === "out_of_scope") return next();
+  if (u.band === "fallback" || NEVER_ASK.has(u.label)) {
     // Not understood at all: the fallback handler (last) answers.
     turn.understanding.intent = { kind: "unknown" };
     return next();

@@ -50,10 +50,12 @@ export const pending: Handler = async (turn, next) => {
     return st.step === "confirm_delete" ? answerDelete(turn, intent.kind === "yes") : [withMenu(turn, "button-invalid")];
   }
   if (st.step === "idle") return next();
+  // A typed yes/no answers the question only when it was clearly one: consent must not be guessed.
+  const clear = turn.message.input.kind !== "text" || turn.understanding.band === "act";
 
   switch (st.step) {
     case "await_consent":
-      if (intent.kind === "yes" || intent.kind === "no") return answerConsent(turn, intent.kind === "yes");
+      if ((intent.kind === "yes" || intent.kind === "no") && clear) return answerConsent(turn, intent.kind === "yes");
       // Consent comes first; a number shared before it is not used.
       if (intent.kind === "contact") return reprompt(turn);
       break;
@@ -61,16 +63,16 @@ export const pending: Handler = async (turn, next) => {
       if (intent.kind === "proof_digits") return prove(turn, { kind: "id_last4", digits: intent.digits });
       if (intent.kind === "number") return [proofReply(turn, "proof-digits-format", {})];
       if (intent.kind === "contact") return intent.own ? prove(turn, { kind: "phone", phone: intent.phone }) : [proofReply(turn, "proof-not-own", {})];
-      if (intent.kind === "no") {
+      if (intent.kind === "no" && clear) {
         turn.state = IDLE;
         return [withMenu(turn, "cancelled")];
       }
       break;
     case "confirm_delete":
-      if (intent.kind === "yes" || intent.kind === "no") return answerDelete(turn, intent.kind === "yes");
+      if ((intent.kind === "yes" || intent.kind === "no") && clear) return answerDelete(turn, intent.kind === "yes");
       break;
   }
-  if (intent.kind === "cancel" || isShortStop(turn)) {
+  if ((intent.kind === "cancel" && clear) || isShortStop(turn)) {
     turn.state = IDLE;
     return [withMenu(turn, st.step === "confirm_delete" ? "delete-cancelled" : "cancelled")];
   }

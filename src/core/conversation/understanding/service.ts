@@ -4,22 +4,30 @@ import { buildIntentModel, trainIntentModelAsync, type IntentModel, type Labelle
 import { DEFAULT_POLICY, understandText, type DecisionPolicy, type Understanding } from "./understand.ts";
 
 export class IntentUnderstanding {
+  private current: IntentModel | undefined;
+
+  /** `model`: the model, or how to build it on first use (so that a CLI command never trains). */
   constructor(
-    private model: IntentModel,
+    private readonly model: IntentModel | (() => IntentModel),
     private readonly policy: DecisionPolicy = DEFAULT_POLICY,
   ) {}
 
+  private get active(): IntentModel {
+    this.current ??= typeof this.model === "function" ? this.model() : this.model;
+    return this.current;
+  }
+
   understand(text: string): Understanding {
-    return understandText(text, this.model, this.policy);
+    return understandText(text, this.active, this.policy);
   }
 
   /** Retrains on the corpus plus `extra` and switches to the new model when done. */
   async retrain(extra: readonly LabelledText[]): Promise<void> {
-    this.model = await trainIntentModelAsync(extra);
+    this.current = await trainIntentModelAsync(extra);
   }
 
   get trainedOn(): number {
-    return this.model.size;
+    return this.active.size;
   }
 }
 

@@ -1,0 +1,102 @@
+// The two conversation stores — in memory (for tests without a database) and over the
+// database — behave the same: the same scenario, the same observable results.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { createContext, type AppContext } from "../../src/context.ts";
+import type { CitizenDossier } from "../../src/core/conversation/citizen-view.ts";
+import { MemoryConversationStore } from "../../src/core/conversation/memory-store.ts";
+import { PrismaConversationStore } from "../../src/core/conversation/prisma-store.ts";
+import type { ConversationStore } from "../../src/core/conversation/store.ts";
+import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
+import { silentLogger } from "../../src/logger.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { NOW, specDossier, UNIT } from "./helpers.ts";
+
+const CODE = "000.00.15.H32-230112-0001";
+const PHONE = "0905000001";
+
+let db: TestDatabase;
+let ctx: AppContext;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ctx = await createContext(loadConfig({ HASH_PEPPER: "test-pepper-0123456789abcdef", LOG_LEVEL: "silent" }), db, silentLogger);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+/** Each store with one dossier of the applicant PHONE / ID …1234; returns the dossier id. */
+async function stores(): Promise<[string, ConversationStore, number][]> {
+  const { dossier } = await ctx.dossiers.upsert(CODE, dossierInputSchema.parse(specDossier({ applicant: { name: "B", phone: PHONE, idNumber: "056089001234" } })), "test");
+  await ctx.prisma.unit.updateMany({ where: { code: UNIT.code }, data: { hotline: UNIT.hotline } });
+  const dbId = (await ctx.prisma.dossier.findUniqueOrThrow({ where: { code: dossier.code } })).id;
+  const mem = new MemoryConversationStore();
+  const view = (await ctx.prisma.dossier.findUniqueOrThrow({ where: { id: dbId }, select: (await import("../../src/core/conversation/citizen-view.ts")).citizenDossierSelect })) as CitizenDossier;
+  mem.addDossier({ dossier: { ...view, id: 1 }, applicantPhone: PHONE, idLast4: "1234", demo: false });
+  return [
+    ["memory", mem, 1],
+    ["database", new PrismaConversationStore(ctx.prisma, ctx.hasher), dbId],
+  ];
+}
+
+describe("conversation stores keep the same contract", () => {
+  it("accounts, state, proofs, limits, links, notices and erasure", async () => {
+    const results: Record<string, unknown>[] = [];
+    for (const [name, store, dossierId] of await stores()) {
+      const r: Record<string, unknown> = {};
+      const a = await store.touchAccount("telegram", `${name}-1`, NOW);
+      r.fresh = { citizenId: a.citizenId, language: a.language, chosen: a.languageChosen, state: a.state };
+      await store.saveState(a.id, { step: "await_proof", code: CODE, since: NOW.toISOString() });
+      r.state = (await store.touchAccount("telegram", `${name}-1`, NOW)).state;
+      await store.recordConsent(a.id, NOW, null);
+      const acc = { id: a.id, channel: "telegram" as const, consentAt: NOW };
+      r.wrong = [];
+      for (const digits of ["0000", "1111", "2222", "3333"]) (r.wrong as unknown[]).push(await store.prove(acc, CODE, { kind: "id_last4", digits }, "vi", NOW));
+      r.gateBefore = await store.proofGate(acc, CODE, "id_last4", NOW);
+      r.fifth = await store.prove(acc, CODE, { kind: "id_last4", digits: "4444" }, "vi", NOW);
+      r.gateAfter = await store.proofGate(acc, CODE, null, NOW);
+      // Another account of the owner proves with the shared phone.
+      const owner = await store.touchAccount("zalo", `${name}-owner`, NOW);
+      await store.recordConsent(owner.id, NOW, null);
+      const linked = await store.prove({ id: owner.id, channel: "zalo", consentAt: NOW }, CODE, { kind: "phone", phone: "+84 905 000 001" }, "vi", NOW);
+      r.linked = linked.kind === "linked" ? { kind: linked.kind, dossier: linked.dossierId === dossierId, verifiedBy: linked.verifiedBy, phone: linked.phone } : linked;
+      const citizenId = linked.kind === "linked" ? linked.citizenId : -1;
+      r.dossiers = (await store.linkedDossiers(citizenId)).map((d) => ({ code: d.code, status: d.status }));
+      r.card = (await store.citizenDossier(citizenId, dossierId))?.code;
+      r.notCard = await store.citizenDossier(citizenId, dossierId + 1000);
+      r.units = (await store.unitContacts(citizenId)).map((u) => u.hotline);
+      r.channels = await store.noticeChannels(citizenId);
+      await store.setNoticeChoice(citizenId, "zalo");
+      r.choice = await store.noticeChoice(citizenId);
+      await store.recordUnrecognised({ accountId: owner.id, channel: "zalo", text: "brrr", guessed: "unknown", confidence: 0, band: "fallback", language: null, at: NOW });
+      r.unlinkOther = await store.unlink(citizenId, dossierId + 1000, "zalo");
+      const erased = await store.erase(owner.id, NOW);
+      r.erased = { ...erased, attemptsKeptUntil: erased.attemptsKeptUntil.toISOString() };
+      r.afterErase = (await store.touchAccount("zalo", `${name}-owner`, NOW)).citizenId;
+      results.push(r);
+    }
+    expect(results[1]).toEqual(results[0]);
+    // And the content is what the rules say.
+    expect(results[0]).toMatchObject({
+      wrong: [
+        { kind: "wrong", attemptsLeft: 4 },
+        { kind: "wrong", attemptsLeft: 3 },
+        { kind: "wrong", attemptsLeft: 2 },
+        { kind: "wrong", attemptsLeft: 1 },
+      ],
+      gateBefore: { kind: "open" },
+      fifth: { kind: "locked" },
+      gateAfter: { kind: "locked" },
+      linked: { kind: "linked", dossier: true, verifiedBy: "zalo_phone", phone: PHONE },
+      dossiers: [{ code: CODE, status: 4 }],
+      card: CODE,
+      notCard: null,
+      units: [UNIT.hotline],
+      channels: ["zalo"],
+      choice: "zalo",
+      unlinkOther: null,
+      erased: { unlinkedCodes: [CODE], citizenDeleted: true, citizenPhone: PHONE, consentWithdrawn: true, messagesDeleted: 1 },
+      afterErase: null,
+    });
+  });
+});

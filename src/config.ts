@@ -43,7 +43,13 @@ export const envSchema = z.object({
     .optional(),
   TELEGRAM_API_ROOT: url("TELEGRAM_API_ROOT").default("https://api.telegram.org"),
   TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
-  TELEGRAM_BOT_USERNAME: optionalString,
+  /** Bot username (with or without @): slip pages link to https://t.me/<username>?start=<token>. */
+  TELEGRAM_BOT_USERNAME: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^@/, ""))
+    .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "TELEGRAM_BOT_USERNAME must be a bot username such as hoso_camranh_bot"))
+    .optional(),
 
   ZALO_APP_ID: optionalString,
   ZALO_APP_SECRET: optionalString,
@@ -63,6 +69,18 @@ export const envSchema = z.object({
     { start: "13:30", end: "17:00" },
   ]),
   DEMO_DATA: z.enum(["auto", "on", "off"]).default("auto"),
+
+  // Receipt slips (docs/slip.md).
+  /** Zalo Official Account id: the slip page links to https://zalo.me/<id>. */
+  ZALO_OA_ID: z.string().trim().regex(/^\d{5,25}$/, "ZALO_OA_ID must be the numeric id of the Official Account").optional(),
+  /** Key of the slip-token HMAC; unset → derived from the identity pepper. */
+  SLIP_SECRET: z.string().min(16, "SLIP_SECRET must be at least 16 characters").optional(),
+  /** on: a valid slip token (or short code) proves ownership; off: it only fills in the code. */
+  SLIP_PROOF: z.enum(["on", "off"]).default("on"),
+  SLIP_VALID_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SLIP_DECODE_WORKERS: z.coerce.number().int().min(1).max(16).optional(),
+  SLIP_DECODE_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -10,6 +10,7 @@ import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Logger } from "./logger.ts";
 import { ConversationService } from "./core/conversation/index.ts";
 import type { ConversationInterceptor } from "./core/conversation/interceptor.ts";
+import { createSlipServices, type SlipServices } from "./core/slip/index.ts";
 
 export interface AppContext {
   config: Config;
@@ -27,13 +28,16 @@ export interface AppContext {
   /** The channel-neutral chat; features add interceptors (survey answers, opt-out). */
   conversation: ConversationService;
   interceptors: ConversationInterceptor[];
+  /** Receipt-slip tokens, short codes and photo reading (docs/slip.md). */
+  slip: SlipServices;
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
   const prisma = db.prisma;
   const calendar = new CalendarStore(prisma, config.WORKING_HOURS);
   await calendar.seedIfEmpty();
-  const hasher = new IdentityHasher(config.HASH_PEPPER ?? (await storedPepper(prisma, logger)));
+  const pepper = config.HASH_PEPPER ?? (await storedPepper(prisma, logger));
+  const hasher = new IdentityHasher(pepper);
   const statusListeners: AppContext["statusListeners"] = [];
   // One listener failing (e.g. a channel down) must not stop the others or the caller.
   const emitStatusChange = async (change: StatusChange) => {
@@ -61,6 +65,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     emitStatusChange,
     conversation,
     interceptors,
+    slip: createSlipServices({ config, prisma, pepper }),
   };
 }
 

@@ -1,6 +1,8 @@
 // The optional parts of the service, started by src/server.ts in this order.
 import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
+import { createSlipLinkRouter } from "./api/pages/slip.ts";
+import { slipRoutes } from "./api/routes/slips.ts";
 import { startTelegram } from "./bot/telegram/index.ts";
 import { deliveryFeature } from "./bot/delivery-feature.ts";
 import { surveyFeature } from "./bot/survey-feature.ts";
@@ -43,6 +45,16 @@ const dashboardFeature: Feature = {
   },
 };
 
+/** Receipt slips: the QR and stub for staff, the /l/<token> page, and the photo-reading threads. */
+const slipFeature: Feature = {
+  name: "slips",
+  async start(ctx, extras) {
+    extras.routers.push(createSlipLinkRouter(ctx));
+    extras.routeModules.push(slipRoutes);
+    return { stop: () => ctx.slip.decoder.close() };
+  },
+};
+
 /** "dừng"/"stop" for announcements comes first, so it is never taken as a survey comment. */
 const optOutFeature: Feature = {
   name: "opt-out",
@@ -52,5 +64,5 @@ const optOutFeature: Feature = {
 };
 
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, slipFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
 }

@@ -81,6 +81,20 @@ export const envSchema = z.object({
   SLIP_DECODE_WORKERS: z.coerce.number().int().min(1).max(16).optional(),
   SLIP_DECODE_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
 
+  // Open data (docs/open-data.md).
+  OPEN_DATA: z.enum(["on", "off"]).default("on"),
+  OPEN_DATA_REFRESH_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "OPEN_DATA_REFRESH_AT must be HH:MM (Asia/Ho_Chi_Minh)")
+    .default("02:00"),
+  OPEN_DATA_MIN_CELL: z.coerce.number().int().min(10, "OPEN_DATA_MIN_CELL can only be raised above 10").max(1000).default(10),
+  OPEN_DATA_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
+  OPEN_DATA_SETTLE_DAYS: z.coerce.number().int().min(0).max(365).default(31),
+  OPEN_DATA_TITLE: z.string().trim().min(1).max(200).default("Mức độ hài lòng và tiến độ giải quyết hồ sơ thủ tục hành chính"),
+  OPEN_DATA_PUBLISHER: z.string().trim().min(1).max(200).default("Bộ phận Một cửa"),
+  OPEN_DATA_PUBLISHER_URL: url("OPEN_DATA_PUBLISHER_URL").optional(),
+  OPEN_DATA_LICENSE: z.string().trim().min(1).max(200).default("CC-BY-4.0"),
+  OPEN_DATA_LICENSE_URL: url("OPEN_DATA_LICENSE_URL").default("https://creativecommons.org/licenses/by/4.0/"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -3,6 +3,8 @@ import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
 import { createSlipLinkRouter } from "./api/pages/slip.ts";
 import { slipRoutes } from "./api/routes/slips.ts";
+import { createOpenDataRouter } from "./api/pages/open-data.ts";
+import { OpenDataPublisher, openDataSettings } from "./core/open-data/index.ts";
 import { startTelegram } from "./bot/telegram/index.ts";
 import { deliveryFeature } from "./bot/delivery-feature.ts";
 import { surveyFeature } from "./bot/survey-feature.ts";
@@ -55,6 +57,21 @@ const slipFeature: Feature = {
   },
 };
 
+/** Open data: /open-data/* from the last nightly generation; OPEN_DATA=off answers 404. */
+const openDataFeature: Feature = {
+  name: "open-data",
+  async start(ctx, extras) {
+    if (ctx.config.OPEN_DATA === "off") {
+      extras.routers.push(createOpenDataRouter({ publisher: null }));
+      return;
+    }
+    const publisher = new OpenDataPublisher({ prisma: ctx.prisma, settings: openDataSettings(ctx.config), logger: ctx.logger });
+    publisher.start();
+    extras.routers.push(createOpenDataRouter({ publisher }));
+    return { stop: () => publisher.stop(), lines: ["  Open data:  {url}/open-data/catalog.json"] };
+  },
+};
+
 /** "dừng"/"stop" for announcements comes first, so it is never taken as a survey comment. */
 const optOutFeature: Feature = {
   name: "opt-out",
@@ -64,5 +81,5 @@ const optOutFeature: Feature = {
 };
 
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, slipFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), optOutFeature, surveyFeature(), deliveryFeature()];
 }

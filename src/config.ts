@@ -43,7 +43,13 @@ export const envSchema = z.object({
     .optional(),
   TELEGRAM_API_ROOT: url("TELEGRAM_API_ROOT").default("https://api.telegram.org"),
   TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
-  TELEGRAM_BOT_USERNAME: optionalString,
+  /** Bot username (with or without @): slip pages link to https://t.me/<username>?start=<token>. */
+  TELEGRAM_BOT_USERNAME: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^@/, ""))
+    .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "TELEGRAM_BOT_USERNAME must be a bot username such as hoso_camranh_bot"))
+    .optional(),
 
   ZALO_APP_ID: optionalString,
   ZALO_APP_SECRET: optionalString,
@@ -71,6 +77,32 @@ export const envSchema = z.object({
   PUBLIC_SERVICE_PORTAL_URL: url("PUBLIC_SERVICE_PORTAL_URL").default("https://dichvucong.gov.vn"),
   /** Days unrecognised chat messages (masked) are kept for labelling. */
   UNRECOGNISED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+
+  // Receipt slips (docs/slip.md).
+  /** Zalo Official Account id: the slip page links to https://zalo.me/<id>. */
+  ZALO_OA_ID: z.string().trim().regex(/^\d{5,25}$/, "ZALO_OA_ID must be the numeric id of the Official Account").optional(),
+  /** Key of the slip-token HMAC; unset → derived from the identity pepper. */
+  SLIP_SECRET: z.string().min(16, "SLIP_SECRET must be at least 16 characters").optional(),
+  /** on: a valid slip token (or short code) proves ownership; off: it only fills in the code. */
+  SLIP_PROOF: z.enum(["on", "off"]).default("on"),
+  SLIP_VALID_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SLIP_DECODE_WORKERS: z.coerce.number().int().min(1).max(16).optional(),
+  SLIP_DECODE_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+
+  // Open data (docs/open-data.md).
+  OPEN_DATA: z.enum(["on", "off"]).default("on"),
+  OPEN_DATA_REFRESH_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "OPEN_DATA_REFRESH_AT must be HH:MM (Asia/Ho_Chi_Minh)")
+    .default("02:00"),
+  OPEN_DATA_MIN_CELL: z.coerce.number().int().min(10, "OPEN_DATA_MIN_CELL can only be raised above 10").max(1000).default(10),
+  OPEN_DATA_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
+  OPEN_DATA_SETTLE_DAYS: z.coerce.number().int().min(0).max(365).default(31),
+  OPEN_DATA_TITLE: z.string().trim().min(1).max(200).default("Mức độ hài lòng và tiến độ giải quyết hồ sơ thủ tục hành chính"),
+  OPEN_DATA_PUBLISHER: z.string().trim().min(1).max(200).default("Bộ phận Một cửa"),
+  OPEN_DATA_PUBLISHER_URL: url("OPEN_DATA_PUBLISHER_URL").optional(),
+  OPEN_DATA_LICENSE: z.string().trim().min(1).max(200).default("CC-BY-4.0"),
+  OPEN_DATA_LICENSE_URL: url("OPEN_DATA_LICENSE_URL").default("https://creativecommons.org/licenses/by/4.0/"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -12,6 +12,7 @@ import { databaseConversation } from "./core/conversation/database.ts";
 import { LearningLoop } from "./core/conversation/learning-loop.ts";
 import { setFormOfAddress } from "./core/i18n/index.ts";
 import type { ConversationService } from "./core/conversation/index.ts";
+import { createSlipServices, type SlipServices } from "./core/slip/index.ts";
 
 export interface AppContext {
   config: Config;
@@ -30,13 +31,16 @@ export interface AppContext {
   conversation: ConversationService;
   /** Unrecognised messages, labelling, retraining without a restart. */
   learning: LearningLoop;
+  /** Receipt-slip tokens, short codes and photo reading (docs/slip.md). */
+  slip: SlipServices;
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
   const prisma = db.prisma;
   const calendar = new CalendarStore(prisma, config.WORKING_HOURS);
   await calendar.seedIfEmpty();
-  const hasher = new IdentityHasher(config.HASH_PEPPER ?? (await storedPepper(prisma, logger)));
+  const pepper = config.HASH_PEPPER ?? (await storedPepper(prisma, logger));
+  const hasher = new IdentityHasher(pepper);
   const statusListeners: AppContext["statusListeners"] = [];
   // One listener failing (e.g. a channel down) must not stop the others or the caller.
   const emitStatusChange = async (change: StatusChange) => {
@@ -50,12 +54,14 @@ export async function createContext(config: Config, db: Database, logger: Logger
   };
   const dossiers = new DossierService({ prisma, calendar, hasher, onStatusChanged: emitStatusChange });
   setFormOfAddress(config.FORM_OF_ADDRESS);
+  const slip = createSlipServices({ config, prisma, pepper });
   const learning = await LearningLoop.create({ prisma, logger: logger.child({ component: "understanding" }), retentionDays: config.UNRECOGNISED_RETENTION_DAYS });
   const conversation = databaseConversation({
     prisma,
     calendar,
     hasher,
     understander: learning.understanding,
+    slip,
     portalUrl: config.PUBLIC_SERVICE_PORTAL_URL,
     ...(config.SUPPORT_HOTLINE ? { hotlineFallback: config.SUPPORT_HOTLINE } : {}),
   });
@@ -72,6 +78,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     emitStatusChange,
     conversation,
     learning,
+    slip,
   };
 }
 

@@ -1,6 +1,10 @@
 // The optional parts of the service, started by src/server.ts in this order.
 import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
+import { createSlipLinkRouter } from "./api/pages/slip.ts";
+import { slipRoutes } from "./api/routes/slips.ts";
+import { createOpenDataRouter } from "./api/pages/open-data.ts";
+import { OpenDataPublisher, openDataSettings } from "./core/open-data/index.ts";
 import { startTelegram } from "./bot/telegram/index.ts";
 import { deliveryFeature } from "./bot/delivery-feature.ts";
 import { surveyFeature } from "./bot/survey-feature.ts";
@@ -42,6 +46,31 @@ const dashboardFeature: Feature = {
   },
 };
 
+/** Receipt slips: the QR and stub for staff, the /l/<token> page, and the photo-reading threads. */
+const slipFeature: Feature = {
+  name: "slips",
+  async start(ctx, extras) {
+    extras.routers.push(createSlipLinkRouter(ctx));
+    extras.routeModules.push(slipRoutes);
+    return { stop: () => ctx.slip.decoder.close() };
+  },
+};
+
+/** Open data: /open-data/* from the last nightly generation; OPEN_DATA=off answers 404. */
+const openDataFeature: Feature = {
+  name: "open-data",
+  async start(ctx, extras) {
+    if (ctx.config.OPEN_DATA === "off") {
+      extras.routers.push(createOpenDataRouter({ publisher: null }));
+      return;
+    }
+    const publisher = new OpenDataPublisher({ prisma: ctx.prisma, settings: openDataSettings(ctx.config), logger: ctx.logger });
+    publisher.start();
+    extras.routers.push(createOpenDataRouter({ publisher }));
+    return { stop: () => publisher.stop(), lines: ["  Open data:  {url}/open-data/catalog.json"] };
+  },
+};
+
 /**
  * The learning loop's upkeep: labels made on another instance retrain this one (checked every
  * minute), and unrecognised messages past their retention are deleted (hourly; idempotent).
@@ -72,5 +101,5 @@ const learningFeature: Feature = {
 };
 
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, telegramFeature, zaloFeature(), learningFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), learningFeature, surveyFeature(), deliveryFeature()];
 }

@@ -53,6 +53,13 @@ export interface FakeTelegram {
   failNext(count: number, kind: FailureKind, opts?: { method?: string; retryAfter?: number; description?: string }): void;
   /** Updates handed out by getUpdates (long polling tests). */
   queueUpdates(...updates: Update[]): void;
+  /**
+   * A file the bot can fetch: getFile answers its path and size, GET /file/bot<token>/<path>
+   * serves the bytes (what a citizen's photo or document is on Telegram's side).
+   */
+  addFile(bytes: Uint8Array, o?: { announcedSize?: number | null }): { file_id: string; file_unique_id: string; file_size?: number };
+  /** File downloads served so far (paths). */
+  downloads: string[];
   /** Wait until `predicate(calls)` holds, polling every 10 ms. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
@@ -73,6 +80,9 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const updates: Update[] = [];
   let nextMessageId = 1000;
   let webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | null = null;
+  const files = new Map<string, { bytes: Uint8Array; path: string; uniqueId: string; announcedSize: number | null }>();
+  const downloads: string[] = [];
+  let nextFile = 1;
 
   function answer(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
@@ -129,6 +139,15 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         return { ok: true, result: true };
       case "getWebhookInfo":
         return { ok: true, result: { url: webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0, ...(webhook?.allowed_updates ? { allowed_updates: webhook.allowed_updates } : {}) } };
+      case "getFile": {
+        const f = typeof body.file_id === "string" ? files.get(body.file_id) : undefined;
+        if (!f) return { ok: false, error_code: 400, description: "Bad Request: invalid file_id" };
+        if (f.bytes.length > 20 * 1024 * 1024) return { ok: false, error_code: 400, description: "Bad Request: file is too big" };
+        return {
+          ok: true,
+          result: { file_id: body.file_id, file_unique_id: f.uniqueId, file_path: f.path, ...(f.announcedSize === null ? {} : { file_size: f.announcedSize }) },
+        };
+      }
       case "editMessageReplyMarkup":
       case "editMessageText":
       case "deleteMessage":
@@ -140,7 +159,19 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+    const pathname = new URL(req.url ?? "/", "http://x").pathname;
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    if (download && req.method === "GET") {
+      if (download[1] !== token) return answer(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+      const path = decodeURIComponent(download[2]!);
+      const f = [...files.values()].find((x) => x.path === path);
+      if (!f) return answer(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+      downloads.push(path);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": f.bytes.length });
+      res.end(Buffer.from(f.bytes));
+      return;
+    }
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(pathname);
     if (!m) return answer(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     const [, gotToken, method] = m as unknown as [string, string, string];
     if (gotToken !== token) return answer(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
@@ -197,6 +228,15 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     failNext(count, kind, o = {}) {
       for (let i = 0; i < count; i++) failures.push({ kind, ...o });
     },
+    addFile(bytes, o = {}) {
+      const n = nextFile++;
+      const file_id = `AgACAgIAAxkBAAI${n}${"x".repeat(20)}`;
+      const uniqueId = `AQAD${n}`;
+      const announcedSize = o.announcedSize === undefined ? bytes.length : o.announcedSize;
+      files.set(file_id, { bytes, path: `photos/file_${n}.jpg`, uniqueId, announcedSize });
+      return { file_id, file_unique_id: uniqueId, ...(announcedSize === null ? {} : { file_size: announcedSize }) };
+    },
+    downloads,
     queueUpdates(...u) {
       updates.push(...u);
     },
@@ -211,6 +251,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       calls.length = 0;
       failures.length = 0;
       updates.length = 0;
+      downloads.length = 0;
     },
     async close() {
       server.closeAllConnections();
@@ -325,6 +366,23 @@ export const updates = {
           text: "…",
         },
       },
+    } as Update;
+  },
+  /**
+   * A photo as Telegram sends it: several sizes of one picture, largest last (each a file
+   * registered with fake.addFile; pass the same file for every size or one per size).
+   */
+  photo(from: FakeUser, sizes: { file_id: string; file_unique_id: string; file_size?: number; width: number; height: number }[], o: { updateId?: number; caption?: string } = {}): Update {
+    return {
+      update_id: o.updateId ?? nextUpdateId++,
+      message: { ...baseMessage(from), photo: sizes, ...(o.caption ? { caption: o.caption } : {}) },
+    } as Update;
+  },
+  /** An image sent "as a file" (no compression by Telegram). */
+  document(from: FakeUser, file: { file_id: string; file_unique_id: string; file_size?: number }, mimeType: string, o: { updateId?: number } = {}): Update {
+    return {
+      update_id: o.updateId ?? nextUpdateId++,
+      message: { ...baseMessage(from), document: { ...file, file_name: "phieu-hen.jpg", mime_type: mimeType } },
     } as Update;
   },
   sticker(from: FakeUser, o: { updateId?: number } = {}): Update {

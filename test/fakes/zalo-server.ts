@@ -70,6 +70,13 @@ export interface FakeZalo {
   setOAuthDelay(ms: number): void;
   /** Profile returned by user/detail. */
   setProfile(userId: string, profile: { display_name?: string; phone?: string }): void;
+  /**
+   * An image on the fake's CDN (what a user_send_image event points to); `status` makes the
+   * URL answer an HTTP error instead.
+   */
+  hostImage(bytes: Uint8Array, o?: { status?: number }): string;
+  /** Image downloads served so far (paths). */
+  imageDownloads: string[];
   waitFor(predicate: (calls: ZaloCall[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Forget calls and programmed failures (tokens stay as they are). */
   reset(): void;
@@ -102,6 +109,8 @@ export async function startFakeZalo(opts: FakeZaloOptions = {}): Promise<FakeZal
   let oauthFailures = 0;
   let oauthDelayMs = 0;
   let nextMsg = 0;
+  const images = new Map<string, { bytes: Uint8Array; status: number }>();
+  const imageDownloads: string[] = [];
   const messageId = () => randomBytes(16).toString("hex") + String(++nextMsg);
 
   function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -199,6 +208,16 @@ export async function startFakeZalo(opts: FakeZaloOptions = {}): Promise<FakeZal
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? "/", "http://x");
     const method = req.method ?? "GET";
+    const media = /^\/media\/([a-f0-9]+)\.jpg$/.exec(u.pathname);
+    if (media && method === "GET") {
+      const img = images.get(media[1]!);
+      imageDownloads.push(u.pathname);
+      if (!img) return answer(res, 404, { error: 404, message: "Not found" });
+      if (img.status !== 200) return answer(res, img.status, { error: img.status, message: "programmed failure" });
+      res.writeHead(200, { "content-type": "image/jpeg", "content-length": img.bytes.length });
+      res.end(Buffer.from(img.bytes));
+      return;
+    }
     const endpoint = endpointOf(method, u.pathname);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -325,6 +344,12 @@ export async function startFakeZalo(opts: FakeZaloOptions = {}): Promise<FakeZal
     setProfile(userId, profile) {
       profiles.set(userId, profile);
     },
+    hostImage(bytes, o = {}) {
+      const id = randomBytes(8).toString("hex");
+      images.set(id, { bytes, status: o.status ?? 200 });
+      return `${url}/media/${id}.jpg`;
+    },
+    imageDownloads,
     async waitFor(predicate, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (!predicate(calls)) {
@@ -418,6 +443,22 @@ export const zaloEvents = {
       sender: { id: userId },
       recipient: { id: o.oaId ?? oaIdDefault },
       info: { name: o.name ?? "Nguyễn Văn A", phone, address: "", city: "", district: "", ward: "" },
+    };
+  },
+  /** A picture sent to the OA (shape as in Zalo's OA webhook documentation [U]). */
+  image(userId: string, imageUrl: string, o: EventOptions & { text?: string } = {}) {
+    return {
+      app_id: o.appId ?? FAKE_APP_ID,
+      user_id_by_app: "5529128733342187" + userId.slice(-3),
+      event_name: "user_send_image",
+      timestamp: o.timestamp ?? String(Date.now()),
+      sender: { id: userId },
+      recipient: { id: o.oaId ?? oaIdDefault },
+      message: {
+        msg_id: o.msgId ?? randomBytes(16).toString("hex"),
+        text: o.text ?? "",
+        attachments: [{ type: "image", payload: { thumbnail: imageUrl.replace(".jpg", "_thumb.jpg"), url: imageUrl } }],
+      },
     };
   },
   follow(userId: string, o: EventOptions = {}) {

@@ -7,6 +7,7 @@ import { commandFromName, type Inbound, type InboundMessage, type Reply } from "
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import { adapterMessages } from "./messages.ts";
+import { photoFileOf, type TelegramPhotoReader } from "./photo.ts";
 import { sendReplies } from "./render.ts";
 
 /** What the adapter needs from the conversation core (ConversationService satisfies it). */
@@ -22,6 +23,8 @@ export interface TelegramBotDeps {
   logger: Logger;
   /** Known bot identity (skips getMe; tests and benchmarks). */
   botInfo?: UserFromGetMe;
+  /** Reads photos of receipt slips; without it a photo gets the menu. */
+  photos?: TelegramPhotoReader;
   /** auto-retry limits; a webhook request waits for them, so keep them short. */
   retry?: { maxRetryAttempts?: number; maxDelaySeconds?: number };
 }
@@ -92,7 +95,10 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       }
       return;
     }
-    await converse(ctx, m.chat.id, inboundFromMessage(m, ctx.me.username), m.date);
+    // A photo (of the receipt slip) is read before the conversation sees it.
+    const photo = deps.photos ? photoFileOf(m) : null;
+    const input = photo && deps.photos ? await deps.photos.read(ctx.api, photo) : inboundFromMessage(m, ctx.me.username);
+    await converse(ctx, m.chat.id, input, m.date);
   });
 
   return bot;

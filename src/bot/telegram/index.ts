@@ -7,6 +7,7 @@ import { createTelegramBot, type ConversationPort, type TelegramBot } from "./bo
 import { ALLOWED_UPDATES, startPolling, type Poller } from "./polling.ts";
 import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } from "./processor.ts";
 import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
+import { createTelegramPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
 
 export { createTelegramBot, type ConversationPort } from "./bot.ts";
@@ -52,7 +53,8 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
     return { enabled: false, router, readinessCheck: async () => ({ name: "telegram", ok: true, detail: `disabled: ${reason}` }), stop: async () => {} };
   }
 
-  const bot = createTelegramBot({ token, apiRoot: config.TELEGRAM_API_ROOT, conversation, prisma: ctx.prisma, logger });
+  const photos = createTelegramPhotoReader({ token, apiRoot: config.TELEGRAM_API_ROOT, decoder: ctx.slip.decoder, logger });
+  const bot = createTelegramBot({ token, apiRoot: config.TELEGRAM_API_ROOT, conversation, prisma: ctx.prisma, logger, photos });
   const processor = createUpdateProcessor({ bot, prisma: ctx.prisma, logger });
 
   // Learn the bot's identity now, so a wrong token shows in /readyz at once.

@@ -25,6 +25,16 @@ export const zaloEventSchema = z.looseObject({
       /** user_received_message: the ids of the delivered messages and the ZNS tracking id. */
       msg_ids: z.array(zaloId).optional(),
       tracking_id: text.optional(),
+      /** user_send_image: the picture, hosted by Zalo (shape as documented for OA webhooks [U]). */
+      attachments: z
+        .array(
+          z.looseObject({
+            type: z.string().max(32).optional(),
+            payload: z.looseObject({ url: z.string().max(4096).optional(), thumbnail: z.string().max(4096).optional() }).optional(),
+          }),
+        )
+        .max(20)
+        .optional(),
     })
     .optional(),
   /** user_submit_info (shape [U]): what the user agreed to share. */
@@ -33,16 +43,18 @@ export const zaloEventSchema = z.looseObject({
 
 export type ZaloEvent = z.infer<typeof zaloEventSchema>;
 
-/** user_send_* events other than text (image, sticker, file, location, …): answered with the menu. */
+/** user_send_* events other than text and image (sticker, file, location, …): answered with the menu. */
 const OTHER_USER_MESSAGES = /^user_send_[a-z_]+$/;
 
-export type EventKind = "text" | "other_message" | "submit_info" | "follow" | "unfollow" | "received";
+export type EventKind = "text" | "image" | "other_message" | "submit_info" | "follow" | "unfollow" | "received";
 
 /** The events this service acts on; everything else (oa_* echoes, seen receipts, …) is ignored. */
 export function eventKind(e: ZaloEvent): EventKind | null {
   switch (e.event_name) {
     case "user_send_text":
       return "text";
+    case "user_send_image":
+      return "image";
     case "user_submit_info":
       return "submit_info";
     case "follow":
@@ -89,6 +101,16 @@ export function inboundFromText(raw: string): Inbound {
   const command = m ? commandFromName(m[1]!) : undefined;
   if (command) return { kind: "command", command, args: (m![2] ?? "").trim() };
   return { kind: "text", text: raw };
+}
+
+/** The picture of a user_send_image event: its full-size URL (the thumbnail when that is all there is). */
+export function imageUrlOf(e: ZaloEvent): string | null {
+  for (const a of e.message?.attachments ?? []) {
+    if (a.type !== undefined && a.type !== "image") continue;
+    const url = a.payload?.url ?? a.payload?.thumbnail;
+    if (url) return url;
+  }
+  return null;
 }
 
 /** user_submit_info → a shared own phone (Zalo sends the user's own verified number [U]). */

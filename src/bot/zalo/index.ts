@@ -10,6 +10,7 @@ import type { ZaloRenderOptions } from "./render.ts";
 import { ZaloSender } from "./sender.ts";
 import { ZaloTokenStore, type ReadinessResult } from "./tokens.ts";
 import { createZaloWebhookRouter, ZALO_WEBHOOK_PATH } from "./webhook.ts";
+import { createZaloPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
 
 export { ZaloApiError, ZaloClient, ZaloWindowError } from "./client.ts";
@@ -59,7 +60,8 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
   });
   const client = new ZaloClient({ apiBase: config.ZALO_API_BASE, znsBase: config.ZALO_ZNS_BASE, tokens, logger, ...(opts.retry ? { retry: opts.retry } : {}) });
   const sender = new ZaloSender(client, { ...opts.render, logger });
-  const processor = createZaloProcessor({ prisma: ctx.prisma, conversation, sender, logger });
+  const photos = createZaloPhotoReader({ decoder: ctx.slip.decoder, logger });
+  const processor = createZaloProcessor({ prisma: ctx.prisma, conversation, sender, logger, photos });
   const router = createZaloWebhookRouter({
     appId: config.ZALO_APP_ID,
     secret: config.ZALO_WEBHOOK_SECRET,

@@ -6,7 +6,8 @@ import * as inbox from "../../core/inbox.ts";
 import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
-import { eventKind, eventTime, externalIdOf, inboundFromSubmitInfo, inboundFromText, userOf, zaloEventSchema, type ZaloEvent } from "./events.ts";
+import { eventKind, eventTime, externalIdOf, imageUrlOf, inboundFromSubmitInfo, inboundFromText, userOf, zaloEventSchema, type ZaloEvent } from "./events.ts";
+import type { ZaloPhotoReader } from "./photo.ts";
 import type { ZaloSender } from "./sender.ts";
 
 /** What the adapter needs from the conversation core (ConversationService satisfies it). */
@@ -39,6 +40,8 @@ export interface ZaloProcessorDeps {
   conversation: ConversationPort;
   sender: ZaloSender;
   logger: Logger;
+  /** Reads photos of receipt slips; without it a picture gets the menu. */
+  photos?: ZaloPhotoReader;
   now?: () => Date;
 }
 
@@ -97,6 +100,13 @@ export function createZaloProcessor(deps: ZaloProcessorDeps): ZaloEventProcessor
       case "text":
         await touch(userId, at);
         await converse(e, userId, { ...base, input: inboundFromText(e.message?.text ?? "") });
+        return;
+      case "image":
+        await touch(userId, at);
+        await converse(e, userId, {
+          ...base,
+          input: deps.photos ? await deps.photos.read(imageUrlOf(e)) : { kind: "command", command: "menu", args: "" },
+        });
         return;
       case "other_message":
         await touch(userId, at);

@@ -3,6 +3,9 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { CalendarStore } from "../calendar-store.ts";
 import type { IdentityHasher } from "../identity.ts";
+import { normalizeShortSlipCode } from "../slip/short-code.ts";
+import { looksLikeSlipToken } from "../slip/token.ts";
+import type { SlipServices } from "../slip/index.ts";
 import { surveyHandler } from "../survey/handler.ts";
 import { ConversationService } from "./index.ts";
 import type { Understander } from "./inputs.ts";
@@ -20,6 +23,8 @@ export interface DatabaseConversationDeps {
   understander?: Understander;
   /** Include the survey's handler (default true). */
   survey?: boolean;
+  /** Receipt slips (tokens, short codes); absent: slips only fill in the code they carry. */
+  slip?: Pick<SlipServices, "signer" | "proof" | "lookupShortCode">;
 }
 
 export function databaseConversation(d: DatabaseConversationDeps): ConversationService {
@@ -31,5 +36,16 @@ export function databaseConversation(d: DatabaseConversationDeps): ConversationS
     ...(d.hotlineFallback ? { hotlineFallback: d.hotlineFallback } : {}),
     ...(d.portalUrl ? { portalUrl: d.portalUrl } : {}),
     pipeline: d.survey === false ? {} : { survey: surveyHandler(d.prisma) },
+    ...(d.slip ? { slip: slipGateway(d.slip) } : {}),
   });
+}
+
+function slipGateway(s: Pick<SlipServices, "signer" | "proof" | "lookupShortCode">) {
+  return {
+    proof: s.proof,
+    verify: (token: string, now: Date) => s.signer.verifySlipToken(token, now)?.code ?? null,
+    looksLikeToken: looksLikeSlipToken,
+    shortCodeOf: normalizeShortSlipCode,
+    lookupShortCode: (code: string, now: Date) => s.lookupShortCode(code, now),
+  };
 }

@@ -21,7 +21,7 @@ import { understandInput, type Understander } from "./inputs.ts";
 import { conversationPipeline, run, type PipelineOptions } from "./pipeline.ts";
 import { parseState } from "./state.ts";
 import type { AccountRecord, ConversationStore } from "./store.ts";
-import { type Handler, type Turn } from "./turn.ts";
+import { type Handler, type SlipGateway, type Turn } from "./turn.ts";
 import { COMMANDS, type InboundMessage, type Reply } from "./types.ts";
 import type { Understanding } from "./understanding/understand.ts";
 
@@ -37,6 +37,8 @@ export interface ConversationDeps {
   /** The national public service portal (default https://dichvucong.gov.vn). */
   portalUrl?: string;
   pipeline?: PipelineOptions;
+  /** Receipt slips: the token of the slip's QR, its short code, a photo of it. */
+  slip?: SlipGateway;
   /** Replaces the whole handler list (tests). */
   handlers?: Handler[];
 }
@@ -108,7 +110,7 @@ export class ConversationService {
       erased: false,
       understanding,
       store,
-      env: { calendar: this.deps.calendar, hotlineFallback: this.deps.hotlineFallback, portalUrl: this.deps.portalUrl ?? "https://dichvucong.gov.vn" },
+      env: { calendar: this.deps.calendar, hotlineFallback: this.deps.hotlineFallback, portalUrl: this.deps.portalUrl ?? "https://dichvucong.gov.vn", slip: this.deps.slip },
     };
     const replies = await run(this.handlers, turn);
     if (!turn.erased && JSON.stringify(turn.state) !== JSON.stringify(state)) await store.saveState(account.id, turn.state);

@@ -184,20 +184,25 @@ export class MemoryConversationStore implements ConversationStore {
   async prove(account: { id: number; channel: ChatChannel; consentAt: Date }, code: string, proof: Proof, lang: Lang, now: Date): Promise<ProofOutcome> {
     const day = localDay(now);
     const counts = this.counts(account.id, code, now);
-    const gate = proofGate(counts, proof.kind, day.end, now);
+    const gate = proofGate(counts, proof.kind === "phone" || proof.kind === "receipt_slip" ? "phone" : "id_last4", day.end, now);
     if (gate.kind !== "open") return gate;
     const found = [...this.dossiers.values()].find((d) => d.dossier.code === code);
     const web = account.channel === "web";
     const dossier = found && (!web || found.demo) ? found : null;
     const provenPhone = proof.kind === "phone" ? normalizePhone(proof.phone) : null;
     const ok =
-      dossier !== null && (proof.kind === "phone" ? provenPhone !== null && provenPhone === dossier.applicantPhone : dossier.idLast4 !== null && proof.digits === dossier.idLast4);
+      dossier !== null &&
+      (proof.kind === "phone"
+        ? provenPhone !== null && provenPhone === dossier.applicantPhone
+        : proof.kind === "id_last4"
+          ? dossier.idLast4 !== null && proof.digits === dossier.idLast4
+          : true);
     if (!web || dossier) this.attempts.push({ code, accountId: account.id, success: ok, at: now });
     if (!ok || !dossier) {
       return afterFailure(counts, day.end);
     }
     const citizenId = this.attach(account.id, provenPhone, lang);
-    const verifiedBy: OwnershipProof = proof.kind === "id_last4" ? "id_last4" : account.channel === "zalo" ? "zalo_phone" : "phone_contact";
+    const verifiedBy: OwnershipProof = proof.kind === "phone" ? (account.channel === "zalo" ? "zalo_phone" : "phone_contact") : proof.kind;
     if (!this.links.some((l) => l.citizenId === citizenId && l.dossierId === dossier.dossier.id)) this.links.push({ citizenId, dossierId: dossier.dossier.id, verifiedBy, consentAt: account.consentAt });
     this.audit.push({ actor: `citizen:${citizenId}`, action: "dossier.link", target: code });
     return { kind: "linked", dossierId: dossier.dossier.id, citizenId, verifiedBy, phone: provenPhone };
@@ -229,6 +234,16 @@ export class MemoryConversationStore implements ConversationStore {
     } else citizenId = current.id;
     a.citizenId = citizenId;
     return citizenId;
+  }
+
+  async recordWrongSlipCode(account: { id: number }, shortCode: string, now: Date) {
+    const code = `slip:${shortCode}`;
+    const day = localDay(now);
+    const counts = this.counts(account.id, code, now);
+    const gate = proofGate(counts, "phone", day.end, now);
+    if (gate.kind === "locked") return gate;
+    this.attempts.push({ code, accountId: account.id, success: false, at: now });
+    return afterFailure(counts, day.end);
   }
 
   async erase(accountId: number, now: Date): Promise<ErasureReport> {

@@ -161,7 +161,7 @@ export class PrismaConversationStore implements ConversationStore {
       // Serialise attempts on one code so that concurrent guesses cannot exceed the limits.
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${`link-attempt:${code}`}))`;
       const counts = await countFailures(tx, account.id, code, day.start);
-      const gate = proofGate(counts, proof.kind, day.end, now);
+      const gate = proofGate(counts, proof.kind === "phone" || proof.kind === "receipt_slip" ? "phone" : "id_last4", day.end, now);
       if (gate.kind !== "open") return gate;
 
       const found = await tx.dossier.findUnique({ where: { code }, select: { id: true, demo: true, applicantPhone: true, applicantIdLast4Hash: true } });
@@ -175,8 +175,11 @@ export class PrismaConversationStore implements ConversationStore {
       if (proof.kind === "phone") {
         provenPhone = normalizePhone(proof.phone);
         ok = provenPhone !== null && dossier?.applicantPhone != null && provenPhone === dossier.applicantPhone;
-      } else {
+      } else if (proof.kind === "id_last4") {
         ok = this.hasher.checkLast4(code, proof.digits, dossier?.applicantIdLast4Hash ?? NO_HASH) && dossier !== null;
+      } else {
+        // The slip token was verified by the caller: the dossier only has to exist.
+        ok = dossier !== null;
       }
       if (!web || dossier) await tx.linkAttempt.create({ data: { code, accountId: account.id, success: ok, at: now } });
       if (!ok || !dossier) {
@@ -185,7 +188,7 @@ export class PrismaConversationStore implements ConversationStore {
 
       const phone = proof.kind === "phone" ? provenPhone : null;
       const citizenId = await attachCitizen(tx, account.id, phone, lang);
-      const verifiedBy: OwnershipProof = proof.kind === "id_last4" ? "id_last4" : account.channel === "zalo" ? "zalo_phone" : "phone_contact";
+      const verifiedBy: OwnershipProof = proof.kind === "phone" ? (account.channel === "zalo" ? "zalo_phone" : "phone_contact") : proof.kind;
       await tx.dossierLink.upsert({
         where: { citizenId_dossierId: { citizenId, dossierId: dossier.id } },
         create: { citizenId, dossierId: dossier.id, verifiedBy, consentAt: account.consentAt },
@@ -193,6 +196,19 @@ export class PrismaConversationStore implements ConversationStore {
       });
       await tx.auditLog.create({ data: { actor: `citizen:${citizenId}`, action: "dossier.link", target: code, details: { verifiedBy, channel: account.channel } } });
       return { kind: "linked", dossierId: dossier.id, citizenId, verifiedBy, phone };
+    });
+  }
+
+  recordWrongSlipCode(account: { id: number; channel: ChatChannel }, shortCode: string, now: Date) {
+    const day = localDay(now);
+    const code = `slip:${shortCode}`;
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${`link-attempt-account:${account.id}`}))`;
+      const counts = await countFailures(tx, account.id, code, day.start);
+      const gate = proofGate(counts, "phone", day.end, now);
+      if (gate.kind === "locked") return gate;
+      await tx.linkAttempt.create({ data: { code, accountId: account.id, success: false, at: now } });
+      return afterFailure(counts, day.end);
     });
   }
 

@@ -13,7 +13,8 @@ const instant = z.iso.datetime();
 export const conversationStateSchema = z.discriminatedUnion("step", [
   z.object({ step: z.literal("idle") }),
   /** A code was sent; waiting for the Decree 13/2023 consent (Đồng ý / Không đồng ý). */
-  z.object({ step: z.literal("await_consent"), code: canonicalCode, since: instant }),
+  /** `slip`: the code came with a genuine receipt-slip token, which is the proof (SLIP_PROOF=on). */
+  z.object({ step: z.literal("await_consent"), code: canonicalCode, since: instant, slip: z.literal(true).optional() }),
   /** Consent given; waiting for a shared own phone number or the last four ID digits. */
   z.object({ step: z.literal("await_proof"), code: canonicalCode, since: instant }),
   /** "Delete my data" asked; waiting for the confirmation. */

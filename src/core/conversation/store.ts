@@ -39,7 +39,8 @@ export interface UnitContact {
   openingHours: string | null;
 }
 
-export type Proof = { kind: "phone"; phone: string } | { kind: "id_last4"; digits: string };
+/** `receipt_slip`: the citizen arrived through the signed token of the slip the counter handed them. */
+export type Proof = { kind: "phone"; phone: string } | { kind: "id_last4"; digits: string } | { kind: "receipt_slip" };
 
 export type ProofOutcome =
   | { kind: "linked"; dossierId: number; citizenId: number; verifiedBy: OwnershipProof; phone: string | null }
@@ -105,6 +106,8 @@ export interface ConversationStore {
   proofGate(account: { id: number; channel: ChatChannel }, code: string, proof: "phone" | "id_last4" | null, now: Date): Promise<{ kind: "open" } | { kind: "locked" | "wait"; until: Date }>;
   /** Checks a proof, records the attempt and on success links the dossier (one transaction). */
   prove(account: { id: number; channel: ChatChannel; consentAt: Date }, code: string, proof: Proof, lang: Lang, now: Date): Promise<ProofOutcome>;
+  /** A short slip code that matched no slip: counted against the account's limits like a wrong proof. */
+  recordWrongSlipCode(account: { id: number; channel: ChatChannel }, shortCode: string, now: Date): Promise<{ kind: "wrong"; attemptsLeft: number } | { kind: "locked"; until: Date }>;
   /** Deletes what the chat holds about the person ("xóa dữ liệu"). */
   erase(accountId: number, now: Date): Promise<ErasureReport>;
 

@@ -34,6 +34,22 @@ export interface TurnEnvironment {
   hotlineFallback: string | undefined;
   /** The national public service portal, where procedures, fees and documents are described. */
   portalUrl: string;
+  /** Receipt slips (absent: no slip links in this deployment). */
+  slip: SlipGateway | undefined;
+}
+
+/** What the conversation needs of receipt slips (docs/slip.md). */
+export interface SlipGateway {
+  /** Whether arriving through a genuine slip proves ownership (SLIP_PROOF). */
+  proof: boolean;
+  /** The dossier code of a genuine, unexpired slip token; null for anything else. */
+  verify(token: string, now: Date): string | null;
+  /** Is this text shaped like a slip token (it may still be forged)? */
+  looksLikeToken(text: string): boolean;
+  /** The normalised short slip code a text is shaped like, or null. */
+  shortCodeOf(text: string): string | null;
+  /** The dossier code of a short slip code, or null (unknown or expired). */
+  lookupShortCode(shortCode: string, now: Date): Promise<string | null>;
 }
 
 /** A conversation step: answer, or pass the turn on with next(). */

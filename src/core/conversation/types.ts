@@ -40,7 +40,11 @@ export type Inbound =
   | { kind: "contact"; phone: string; own: boolean }
   /** A slash command or its channel equivalent; `args` is the rest of the line. */
   | { kind: "command"; command: Command; args: string }
-  /** A photo (of the receipt slip): the start payload or code decoded from it, null when unreadable. */
+  /**
+   * A photo (of a receipt slip), read by the adapter: `payload` is the slip token or the
+   * canonical dossier code found in its QR or barcode (src/core/slip/photo.ts,
+   * slipPayloadFromScan); null when nothing readable was found.
+   */
   | { kind: "photo"; payload: string | null };
 
 export interface InboundMessage {

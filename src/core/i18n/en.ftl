@@ -110,6 +110,13 @@ proof-locked = After too many wrong attempts, dossier { $code } cannot be verifi
 proof-wait = Verification of dossier { $code } by ID digits is slowed down after many wrong attempts. You can try again after { $until }, or press "Share my phone number" to verify now with the phone number given when the dossier was submitted.
 contact-unexpected = To link a dossier, first send the dossier code printed on your receipt slip. The phone number you sent has not been stored.
 link-success-phone = Dossier { $code } is now linked to your account (verified by phone number { $phone }). We will tell you when the result is ready.
+link-success-slip = Dossier { $code } is now linked to your account (verified by your receipt slip). We will tell you when the result is ready.
+slip-invalid = This link or QR code is not valid or has expired. Please send the dossier code printed on your receipt slip, for example 000.00.15.H32-230112-0001.
+slip-code-wrong = Slip code { $code } is not right or has expired. { $left ->
+    [one] You have 1 attempt left today,
+   *[other] You have { $left } attempts left today,
+} or you can send the dossier code printed on your receipt slip (for example 000.00.15.H32-230112-0001).
+photo-unreadable = I could not read a code on the photo. Please take it again closer, straight and in good light, aimed at the QR code on your receipt slip — or type the dossier code printed on it.
 link-success-id = Dossier { $code } is now linked to your account (verified by the last 4 digits of the ID card). We will tell you when the result is ready.
 
 ## Status card

@@ -109,6 +109,10 @@ proof-locked = { $You } đã nhập sai quá nhiều lần nên tạm thời ch�
 proof-wait = Hồ sơ { $code } đang tạm giới hạn xác minh bằng 4 chữ số vì có nhiều lần nhập sai. { $You } có thể thử lại sau { $until }, hoặc bấm "Chia sẻ số điện thoại" để xác minh ngay bằng số điện thoại đã khai khi nộp hồ sơ.
 contact-unexpected = Để liên kết hồ sơ, trước hết hãy gửi mã hồ sơ in trên phiếu hẹn. Số điện thoại { $you } vừa gửi không được lưu.
 link-success-phone = Đã liên kết hồ sơ { $code } với tài khoản của { $you } (xác minh bằng số điện thoại { $phone }). Chúng tôi sẽ báo khi hồ sơ có kết quả.
+link-success-slip = Đã liên kết hồ sơ { $code } với tài khoản của { $you } (xác minh bằng phiếu hẹn trả kết quả). Chúng tôi sẽ báo khi hồ sơ có kết quả.
+slip-invalid = Đường liên kết hoặc mã QR này không đúng hoặc đã hết hạn. { $You } vui lòng gửi mã hồ sơ in trên phiếu hẹn trả kết quả, ví dụ: 000.00.15.H32-230112-0001.
+slip-code-wrong = Mã phiếu { $code } không đúng hoặc đã hết hạn. { $You } còn { $left } lần thử trong hôm nay, hoặc có thể gửi mã hồ sơ in trên phiếu hẹn (ví dụ: 000.00.15.H32-230112-0001).
+photo-unreadable = Tôi chưa đọc được mã trên ảnh. { $You } vui lòng chụp lại gần hơn, thẳng và đủ sáng vào mã QR trên phiếu hẹn, hoặc gõ mã hồ sơ in trên phiếu.
 link-success-id = Đã liên kết hồ sơ { $code } với tài khoản của { $you } (xác minh bằng 4 số cuối thẻ căn cước/CCCD). Chúng tôi sẽ báo khi hồ sơ có kết quả.
 
 ## Status card

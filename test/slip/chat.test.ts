@@ -39,7 +39,7 @@ async function service(env: Record<string, string>) {
     const before = tgFake.calls.length;
     const res = await fetch(`${svc.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update) });
     expect(res.status).toBe(200);
-    await tg.processor.idle();
+    await tg.processor?.idle();
     return tgFake.calls
       .slice(before)
       .filter((c) => c.method === "sendMessage" && Number(c.body.chat_id) === userId)

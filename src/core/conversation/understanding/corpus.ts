@@ -58,6 +58,22 @@ export function testSplit(): CorpusLine[] {
   return readSplit(new URL("./test.jsonl", CORPUS_DIR), "test.jsonl");
 }
 
+/** corpus/test-2.jsonl — a second held-out split by other writers, written after the first was used. */
+export function secondTestSplit(): CorpusLine[] {
+  return readSplit(new URL("./test-2.jsonl", CORPUS_DIR), "test-2.jsonl");
+}
+
+/** Lower case, no diacritics, words only: how two messages are compared for being the same. */
+export function sameMessageKey(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[đĐ]/g, "d")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
 /** What the shipped model is trained on: the training split (train + dev). */
 export function trainingCorpus(): CorpusLine[] {
   return [...trainSplit(), ...devSplit()];

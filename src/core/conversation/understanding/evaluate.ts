@@ -1,7 +1,7 @@
 // Evaluation of the understanding layer on a labelled split: accuracy, per-intent precision
 // and recall, the confusion matrix, the messages it got wrong, and — counted apart — the
 // costliest error: an out-of-scope question that would be answered with a status card.
-import type { CorpusLine } from "./corpus.ts";
+import { sameMessageKey, type CorpusLine } from "./corpus.ts";
 import { INTENT_LABELS, type IntentLabel } from "./labels.ts";
 import type { IntentModel } from "./model.ts";
 import { DEFAULT_POLICY, understandText, type Band, type DecisionPolicy, type Understanding } from "./understand.ts";
@@ -57,6 +57,16 @@ function matches(got: string, expected: IntentLabel): boolean {
 /** Would this understanding show a status card right away? */
 export function wouldShowStatusCard(u: Understanding): boolean {
   return u.band === "act" && (u.intent.kind === "status" || u.intent.kind === "codes");
+}
+
+/**
+ * Held-out messages that also occur in the training split (compared without case, diacritics
+ * or punctuation). Writers of different splits do write the same one- or two-word answers
+ * ("ok", "không"); longer twins are removed from training, so these are the short ones.
+ */
+export function twinsInTraining(held: readonly CorpusLine[], training: readonly CorpusLine[]): CorpusLine[] {
+  const seen = new Set(training.map((l) => sameMessageKey(l.text)));
+  return held.filter((l) => seen.has(sameMessageKey(l.text)));
 }
 
 export function evaluate(model: IntentModel, lines: readonly CorpusLine[], policy: DecisionPolicy = DEFAULT_POLICY): Evaluation {

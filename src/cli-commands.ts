@@ -9,6 +9,43 @@ import { exportCliCommands } from "./core/export/cli.ts";
 export const cliCommands: CliCommand[] = [
   ...exportCliCommands,
   {
+    name: "backup",
+    usage: "backup <file.backup.gz>   (every table, both databases; the embedded one only while the service is stopped)",
+    async run(args, { ctx, print }) {
+      const file = args[0];
+      if (!file) {
+        print("usage: backup <file.backup.gz>");
+        return 2;
+      }
+      const { backupDatabase } = await import("./db/backup.ts");
+      const r = await backupDatabase(ctx!.prisma, file);
+      print(`Backed up ${r.rows} rows of ${r.tables} tables (schema: ${r.migrations} migrations) to ${file}.`);
+    },
+  },
+  {
+    name: "restore",
+    usage: "restore <file.backup.gz> [--replace]   (into an empty database of the same version; --replace empties it first)",
+    async run(args, { ctx, print }) {
+      const file = args.find((a) => !a.startsWith("--"));
+      const unknown = args.filter((a) => a.startsWith("--") && a !== "--replace");
+      if (!file || unknown.length) {
+        print(`${unknown.length ? `unknown option ${unknown[0]}\n` : ""}usage: restore <file.backup.gz> [--replace]`);
+        return 2;
+      }
+      const { BackupError, restoreDatabase } = await import("./db/backup.ts");
+      try {
+        const r = await restoreDatabase(ctx!.prisma, file, { replace: args.includes("--replace") });
+        print(`Restored ${r.rows} rows into ${r.tables} tables from ${file}.`);
+      } catch (err) {
+        if (err instanceof BackupError) {
+          print(err.message);
+          return 1;
+        }
+        throw err;
+      }
+    },
+  },
+  {
     name: "intents export",
     usage: "intents export [file.jsonl]   (labelled unrecognised messages as corpus lines, for corpus/train/ in the repository)",
     async run(args, { ctx, print }) {

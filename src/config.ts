@@ -77,6 +77,11 @@ export const envSchema = z.object({
   PUBLIC_SERVICE_PORTAL_URL: url("PUBLIC_SERVICE_PORTAL_URL").default("https://dichvucong.gov.vn"),
   /** Days unrecognised chat messages (masked) are kept for labelling. */
   UNRECOGNISED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Retention of other personal data (docs/retention.md). */
+  INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOUND_BODY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
 
   // Receipt slips (docs/slip.md).
   /** Zalo Official Account id: the slip page links to https://zalo.me/<id>. */

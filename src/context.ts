@@ -55,7 +55,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
   const dossiers = new DossierService({ prisma, calendar, hasher, onStatusChanged: emitStatusChange });
   setFormOfAddress(config.FORM_OF_ADDRESS);
   const slip = createSlipServices({ config, prisma, pepper });
-  const learning = await LearningLoop.create({ prisma, logger: logger.child({ component: "understanding" }), retentionDays: config.UNRECOGNISED_RETENTION_DAYS });
+  const learning = await LearningLoop.create({ prisma, logger: logger.child({ component: "understanding" }) });
   const conversation = databaseConversation({
     prisma,
     calendar,

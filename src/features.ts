@@ -10,6 +10,7 @@ import { deliveryFeature } from "./bot/delivery-feature.ts";
 import { surveyFeature } from "./bot/survey-feature.ts";
 import { zaloFeature } from "./bot/zalo/index.ts";
 import type { Config } from "./config.ts";
+import { runExclusive, sweepExpired } from "./core/retention.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import type { Feature } from "./server.ts";
 
@@ -71,35 +72,51 @@ const openDataFeature: Feature = {
   },
 };
 
-/**
- * The learning loop's upkeep: labels made on another instance retrain this one (checked every
- * minute), and unrecognised messages past their retention are deleted (hourly; idempotent).
- */
+/** The learning loop's upkeep: labels made on another instance retrain this one (checked every minute). */
 const learningFeature: Feature = {
   name: "learning-loop",
   async start(ctx) {
     const log = ctx.logger.child({ component: "understanding" });
     const refresh = setInterval(() => void ctx.learning.refreshIfChanged().catch((err: unknown) => log.error({ err }, "learning loop refresh failed")), 60_000);
-    const purge = async () => {
-      const n = await ctx.learning.deleteExpired().catch((err: unknown) => {
-        log.error({ err }, "deleting expired unrecognised messages failed");
-        return 0;
-      });
-      if (n) log.info({ deleted: n }, "deleted unrecognised messages past their retention");
-    };
-    const hourly = setInterval(() => void purge(), 3_600_000);
     refresh.unref();
-    hourly.unref();
-    void purge();
+    return { stop: async () => clearInterval(refresh) };
+  },
+};
+
+/** Retention: the daily sweep of expired personal data (docs/retention.md), on one instance at a time. */
+const retentionFeature: Feature = {
+  name: "retention",
+  async start(ctx) {
+    const log = ctx.logger.child({ component: "retention" });
+    const c = ctx.config;
+    const settings = {
+      inboxDays: c.INBOX_RETENTION_DAYS,
+      conversationDays: c.CONVERSATION_RETENTION_DAYS,
+      unrecognisedDays: c.UNRECOGNISED_RETENTION_DAYS,
+      outboundBodyDays: c.OUTBOUND_BODY_RETENTION_DAYS,
+      auditDays: c.AUDIT_RETENTION_DAYS,
+    };
+    const sweep = async () => {
+      try {
+        const r = await runExclusive(ctx.prisma, "retention", () => sweepExpired(ctx.prisma, settings));
+        if (r && Object.values(r).some((n) => n > 0)) log.info(r, "deleted personal data past its retention");
+      } catch (err) {
+        log.error({ err }, "retention sweep failed");
+      }
+    };
+    const timer = setInterval(() => void sweep(), 6 * 3_600_000);
+    timer.unref();
+    const first = setTimeout(() => void sweep(), 60_000);
+    first.unref();
     return {
       stop: async () => {
-        clearInterval(refresh);
-        clearInterval(hourly);
+        clearInterval(timer);
+        clearTimeout(first);
       },
     };
   },
 };
 
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), learningFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), learningFeature, retentionFeature, surveyFeature(), deliveryFeature()];
 }

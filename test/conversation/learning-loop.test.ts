@@ -3,6 +3,7 @@
 // same message arrives it is understood — without a restart. Erasure deletes the kept rows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportLabelled } from "../../src/core/conversation/learning-loop.ts";
+import { sweepExpired } from "../../src/core/retention.ts";
 import { startTestService, type TestService } from "../helpers/app.ts";
 
 let s: TestService;
@@ -67,7 +68,8 @@ describe("learning loop", () => {
     const old = await s.ctx.prisma.unrecognisedMessage.findFirstOrThrow({ where: { text: "kakaka" } });
     await s.ctx.prisma.unrecognisedMessage.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 91 * 86_400_000) } });
     const fresh = await s.ctx.prisma.unrecognisedMessage.count();
-    expect(await s.ctx.learning.deleteExpired()).toBe(1);
+    const swept = await sweepExpired(s.ctx.prisma, { inboxDays: 14, conversationDays: 30, unrecognisedDays: 90, outboundBodyDays: 90, auditDays: 730 });
+    expect(swept.unrecognised).toBe(1);
     expect(await s.ctx.prisma.unrecognisedMessage.count()).toBe(fresh - 1);
   });
 });

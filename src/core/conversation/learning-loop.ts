@@ -3,7 +3,7 @@
 // retrains from the corpus plus the labelled examples without a restart, and other
 // instances pick the new labels up within a minute. `npm run cli -- intents export` writes
 // the labelled examples as corpus lines to add to the repository. Rows are deleted after
-// UNRECOGNISED_RETENTION_DAYS and with the citizen's "xóa dữ liệu".
+// UNRECOGNISED_RETENTION_DAYS (core/retention.ts) and with the citizen's "xóa dữ liệu".
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { AppError } from "../errors.ts";
@@ -110,7 +110,6 @@ export async function exportLabelled(prisma: PrismaClient): Promise<string> {
 export interface LearningLoopDeps {
   prisma: PrismaClient;
   logger: Logger;
-  retentionDays: number;
 }
 
 export class LearningLoop {
@@ -170,12 +169,5 @@ export class LearningLoop {
     if ((await this.version()) === this.seenVersion) return false;
     await this.retrain();
     return true;
-  }
-
-  /** Deletes unrecognised messages older than the retention period; returns how many. */
-  async deleteExpired(now = new Date()): Promise<number> {
-    const before = new Date(now.getTime() - this.deps.retentionDays * 86_400_000);
-    const { count } = await this.deps.prisma.unrecognisedMessage.deleteMany({ where: { createdAt: { lt: before } } });
-    return count;
   }
 }

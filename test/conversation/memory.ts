@@ -6,7 +6,7 @@ import type { CitizenDossier } from "../../src/core/conversation/citizen-view.ts
 import { ConversationService, type ChannelName, type InboundMessage, type Reply } from "../../src/core/conversation/index.ts";
 import { MemoryConversationStore } from "../../src/core/conversation/memory-store.ts";
 import { corpusUnderstanding } from "../../src/core/conversation/understanding/service.ts";
-import { HOTLINE_FALLBACK, NOW, UNIT, assertWellFormed, type ChatUser } from "./helpers.ts";
+import { HOTLINE_FALLBACK, NOW, UNIT, assertWellFormed, type ChatUser } from "./chat.ts";
 
 export interface MemoryHarness {
   store: MemoryConversationStore;

@@ -3,7 +3,7 @@
 // "nhận lại thông báo" or the resume button turns them back on; inside a pending question a
 // bare "dừng" cancels that question instead.
 import { describe, expect, it } from "vitest";
-import { buttonData, nth } from "./helpers.ts";
+import { buttonData, nth } from "./chat.ts";
 import { memoryHarness } from "./memory.ts";
 
 const optedOut = (h: ReturnType<typeof memoryHarness>, userId: string) => [...h.store.accounts.values()].find((a) => a.platformUserId === userId)?.optedOutAt ?? null;

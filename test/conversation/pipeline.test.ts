@@ -3,7 +3,7 @@
 // tone. Texts here are examples of behaviour, not the evaluation set (that is corpus/test.jsonl).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setFormOfAddress } from "../../src/core/i18n/index.ts";
-import { allText, buttonData, nth } from "./helpers.ts";
+import { allText, buttonData, nth } from "./chat.ts";
 import { memoryHarness, type MemoryHarness } from "./memory.ts";
 
 let h: MemoryHarness;

@@ -1,7 +1,9 @@
-// Test databases: a fresh, migrated database per call. Embedded (PGlite, cloned from a
-// migrated template for speed) by default; with TEST_DB=postgres a new database on the
-// TEST_DATABASE_URL server, dropped again by close().
+// Test databases: a fresh, migrated database per call, copied from the templates that
+// global-setup.ts migrates once per run. Embedded (PGlite, loaded from the template's data
+// dump) by default; with TEST_DB=postgres a new database on the TEST_DATABASE_URL server
+// (CREATE DATABASE … TEMPLATE), dropped again by close().
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -14,6 +16,9 @@ export const DB_PREFIX = "dbt_";
 let template: Promise<File | Blob> | undefined;
 
 async function migratedTemplate(): Promise<File | Blob> {
+  // Made once per run by global-setup.ts; a file run on its own (no global setup) migrates here.
+  const file = process.env.TEST_PGLITE_TEMPLATE;
+  if (file) return new Blob([readFileSync(file)]);
   const p = await PGlite.create();
   await applyMigrations(withAwaitedScripts(new PrismaPGlite(p), (sql) => p.exec(sql)));
   const dump = await p.dumpDataDir("none");
@@ -35,7 +40,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const base = process.env.TEST_DATABASE_URL;
     if (!base) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
     const name = `${DB_PREFIX}${process.env.TEST_RUN_PID ?? process.pid}_${randomBytes(4).toString("hex")}`;
-    await adminQuery(base, `CREATE DATABASE "${name}"`);
+    const template = process.env.TEST_PG_TEMPLATE;
+    await createDatabase(base, name, template);
     const url = withDatabase(base, name);
     const db = await openDatabase({ url });
     return {
@@ -57,6 +63,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.close();
     },
   };
+}
+
+/** CREATE DATABASE, copying a template when given (retried: a copy needs the template unused). */
+async function createDatabase(base: string, name: string, template: string | undefined): Promise<void> {
+  if (!template) {
+    await adminQuery(base, `CREATE DATABASE "${name}"`);
+    return;
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await adminQuery(base, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      return;
+    } catch (err) {
+      // "source database is being accessed by other users": another worker is copying it right now.
+      if (attempt >= 50 || !/being accessed/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
 }
 
 export function withDatabase(url: string, name: string): string {

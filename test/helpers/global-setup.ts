@@ -1,7 +1,18 @@
-// Leaves no test database behind on the server. Database names carry the pid of the vitest
-// run that made them, so a crashed run's leftovers are dropped by the next run while a
-// concurrent run's databases are left alone.
-import { adminQuery, DB_PREFIX } from "./db.ts";
+// Once per `npm test`: migrated templates that every test database starts from, instead of
+// migrating a database per test file — a PGlite data-folder dump (written to a temp file the
+// workers load) and, with TEST_DATABASE_URL, a template database on the server (copied with
+// CREATE DATABASE … TEMPLATE). And no test database left behind: names carry the pid of the
+// vitest run that made them, so a crashed run's leftovers are dropped by the next run while
+// a concurrent run's databases are left alone.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { openDatabase } from "../../src/db/database.ts";
+import { applyMigrations } from "../../src/db/migrate.ts";
+import { withAwaitedScripts } from "../../src/db/schema-engine.ts";
+import { adminQuery, DB_PREFIX, withDatabase } from "./db.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -18,15 +29,39 @@ async function drop(filter: (owner: number) => boolean): Promise<void> {
   const { rows } = await adminQuery(url, `SELECT datname FROM pg_database WHERE datname LIKE '${DB_PREFIX}%'`);
   for (const r of rows as { datname: string }[]) {
     const owner = Number(r.datname.slice(DB_PREFIX.length).split("_")[0]);
-    if (filter(owner)) await adminQuery(url, `DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    if (filter(owner)) {
+      await adminQuery(url, `ALTER DATABASE "${r.datname}" IS_TEMPLATE false`).catch(() => {});
+      await adminQuery(url, `DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    }
   }
 }
+
+let tempDir: string | undefined;
 
 export async function setup(): Promise<void> {
   process.env.TEST_RUN_PID = String(process.pid);
   await drop((owner) => !alive(owner));
+
+  tempDir = mkdtempSync(join(tmpdir(), "dossier-bot-test-"));
+  const p = await PGlite.create();
+  await applyMigrations(withAwaitedScripts(new PrismaPGlite(p), (sql) => p.exec(sql)));
+  const dump = await p.dumpDataDir("none");
+  await p.close();
+  const file = join(tempDir, "migrated.pgdata.tar");
+  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  process.env.TEST_PGLITE_TEMPLATE = file;
+
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const name = `${DB_PREFIX}${process.pid}_template`;
+    await adminQuery(url, `CREATE DATABASE "${name}"`);
+    const db = await openDatabase({ url: withDatabase(url, name) });
+    await db.close();
+    process.env.TEST_PG_TEMPLATE = name;
+  }
 }
 
 export async function teardown(): Promise<void> {
   await drop((owner) => owner === process.pid);
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }

@@ -1,9 +1,9 @@
 // `npm start`: configuration → database → HTTP + channels. Prints where to look.
 import { ConfigError, loadConfig } from "./config.ts";
-import { DatabaseLockedError } from "./db/database.ts";
+import { DatabaseLockedError, DatabaseUnavailableError } from "./db/database.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import { createLogger } from "./logger.ts";
-import { startService } from "./server.ts";
+import { PortInUseError, startService } from "./server.ts";
 import { features } from "./features.ts";
 import { deliverySettings } from "./core/delivery/config.ts";
 import { broadcastSettings } from "./core/broadcasts/config.ts";
@@ -49,7 +49,7 @@ try {
   service = await startService(config, logger, features(config));
 } catch (err) {
   startFailed = true;
-  if (err instanceof DatabaseLockedError) {
+  if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError) {
     console.error(err.message);
     process.exit(1);
   }

@@ -1,5 +1,5 @@
 // Starts the whole service: database, migrations, demo data, HTTP, channels, background work.
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type AppExtras } from "./api/app.ts";
 import type { Config } from "./config.ts";
@@ -27,8 +27,40 @@ export interface Feature {
   start(ctx: AppContext, extras: Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">>): Promise<{ stop?: () => Promise<void>; lines?: string[] } | void>;
 }
 
+/** The port is taken by another process: nothing has been created, one line says so. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(`Port ${port} on ${host} is already in use by another process: stop it, or start with PORT=<a free port>.`);
+  }
+}
+
+/** Holds the port before anything else happens, answering 503 "starting" until the app is ready. */
+async function holdPort(config: Config): Promise<{ server: Server; serve(app: (req: IncomingMessage, res: ServerResponse) => void): void }> {
+  let handler = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
+    res.end(JSON.stringify({ error: { code: "starting", message: "The service is starting; try again in a few seconds" } }));
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUseError(config.PORT, config.HOST) : err));
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  return { server, serve: (app) => (handler = app) };
+}
+
 export async function startService(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningService> {
-  const db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
+  // The port first: when it is taken, nothing (demo data, a demo key) is created for nothing.
+  const held = await holdPort(config);
+  let db;
+  try {
+    db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
+  } catch (err) {
+    await new Promise<void>((r) => held.server.close(() => r()));
+    throw err;
+  }
   if (db.appliedMigrations.length) logger.info({ migrations: db.appliedMigrations }, "applied database migrations");
   const ctx = await createContext(config, db, logger);
   const demoAllowed = config.database.kind === "embedded" && config.DEMO_DATA !== "off";
@@ -47,10 +79,8 @@ export async function startService(config: Config, logger: Logger, features: Fea
     if (started?.lines) lines.push(...started.lines);
   }
   const app = createApp(ctx, extras);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once("error", reject);
-  });
+  const server = held.server;
+  held.serve(app);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST}:${port}`;
   let stopping: Promise<void> | undefined;

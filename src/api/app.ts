@@ -7,6 +7,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 import { importRoutes } from "./routes/import.ts";
 import { understandingRoutes } from "./routes/understanding.ts";
+import { createLandingRouter } from "./pages/landing.ts";
 
 export interface AppExtras {
   /** Routers mounted before the API (channel webhooks, pages). */
@@ -26,6 +27,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.set("trust proxy", true);
   app.set("query parser", "extended");
 
+  app.use(createLandingRouter());
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });

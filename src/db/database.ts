@@ -22,6 +22,37 @@ export interface Database {
 
 export class DatabaseLockedError extends Error {}
 
+/** The PostgreSQL server in DATABASE_URL cannot be used: one line with what to do. */
+export class DatabaseUnavailableError extends Error {}
+
+/** Turns a failed first connection into one readable line (never the URL's password). */
+function unavailable(url: string, err: unknown): Error {
+  const e = err as { code?: string; message?: string };
+  let u: URL | null = null;
+  try {
+    u = new URL(url);
+  } catch {
+    return new DatabaseUnavailableError("DATABASE_URL is not a valid postgresql:// URL");
+  }
+  const host = `${u.hostname}:${u.port || "5432"}`;
+  const name = decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres";
+  const user = decodeURIComponent(u.username) || "postgres";
+  switch (e.code) {
+    case "3D000":
+      return new DatabaseUnavailableError(`The database "${name}" does not exist on ${host}. Create it first: createdb -h ${u.hostname} -p ${u.port || "5432"} -U ${user} ${name}`);
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EHOSTUNREACH":
+    case "ETIMEDOUT":
+      return new DatabaseUnavailableError(`Cannot reach the PostgreSQL server at ${host} (${e.code}): is it running, and is DATABASE_URL right?`);
+    case "28P01":
+    case "28000":
+      return new DatabaseUnavailableError(`PostgreSQL at ${host} refused user "${user}" (${e.code === "28P01" ? "wrong password" : "not allowed"}): check DATABASE_URL.`);
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
 /**
  * PGlite has no lock of its own: a second process opening the same folder aborts the first.
  * Hold a lock file with our pid; a stale file (dead pid) is taken over.
@@ -123,7 +154,11 @@ async function openServer(url: string): Promise<Database> {
 async function withAdvisoryLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw unavailable(url, err);
+  }
   try {
     await client.query("SELECT pg_advisory_lock(724310001)");
     return await fn();

@@ -4,14 +4,10 @@
 // CREATE DATABASE … TEMPLATE). And no test database left behind: names carry the pid of the
 // vitest run that made them, so a crashed run's leftovers are dropped by the next run while
 // a concurrent run's databases are left alone.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { openDatabase } from "../../src/db/database.ts";
-import { applyMigrations } from "../../src/db/migrate.ts";
-import { withAwaitedScripts } from "../../src/db/schema-engine.ts";
 import { adminQuery, DB_PREFIX, withDatabase } from "./db.ts";
 
 function alive(pid: number): boolean {
@@ -43,22 +39,14 @@ export async function setup(): Promise<void> {
   await drop((owner) => !alive(owner));
 
   tempDir = mkdtempSync(join(tmpdir(), "dossier-bot-test-"));
-  const p = await PGlite.create();
-  await applyMigrations(withAwaitedScripts(new PrismaPGlite(p), (sql) => p.exec(sql)));
-  const dump = await p.dumpDataDir("none");
-  await p.close();
   const file = join(tempDir, "migrated.pgdata.tar");
-  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-  process.env.TEST_PGLITE_TEMPLATE = file;
-
   const url = process.env.TEST_DATABASE_URL;
-  if (url) {
-    const name = `${DB_PREFIX}${process.pid}_template`;
-    await adminQuery(url, `CREATE DATABASE "${name}"`);
-    const db = await openDatabase({ url: withDatabase(url, name) });
-    await db.close();
-    process.env.TEST_PG_TEMPLATE = name;
-  }
+  const name = `${DB_PREFIX}${process.pid}_template`;
+  if (url) await adminQuery(url, `CREATE DATABASE "${name}"`);
+  // In a child process: the schema engine's WebAssembly glue must be loaded by Node itself.
+  execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "make-templates.ts"), file, ...(url ? [withDatabase(url, name)] : [])], { stdio: "inherit" });
+  process.env.TEST_PGLITE_TEMPLATE = file;
+  if (url) process.env.TEST_PG_TEMPLATE = name;
 }
 
 export async function teardown(): Promise<void> {

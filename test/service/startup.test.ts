@@ -150,4 +150,62 @@ describe("migrations", () => {
       await db.close();
     }
   });
+
+  it("a port already in use: one line naming the port, exit 1, and no demo data or key created", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const dataDir = mkdtempSync(path.join(tmpdir(), "dossier-bot-"));
+    dirs.push(dataDir);
+    try {
+      const svc = run({ DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1" });
+      expect(await svc.exited).toBe(1);
+      const lines = svc.output().trim().split("\n");
+      expect(lines).toEqual([`Port ${port} on 127.0.0.1 is already in use by another process: stop it, or start with PORT=<a free port>.`]);
+      // Nothing was created: the data folder has no database.
+      const { readdirSync } = await import("node:fs");
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+// Process-level checks run once (the embedded project); they point at the server themselves.
+describe.skipIf(usingServer())("service process on a PostgreSQL server", () => {
+  it("a missing database: one line with the createdb hint", async () => {
+    const base = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+    const u = new URL(base);
+    u.pathname = "/no_such_database_for_this_test";
+    const svc = run({ DATABASE_URL: u.toString() });
+    expect(await svc.exited).toBe(1);
+    const lines = svc.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^The database "no_such_database_for_this_test" does not exist on 127\.0\.0\.1:5432\. Create it first: createdb -h 127\.0\.0\.1 -p 5432 -U postgres no_such_database_for_this_test$/);
+  });
+
+  it("an unreachable server: one line, no stack trace", async () => {
+    const svc = run({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/whatever" });
+    expect(await svc.exited).toBe(1);
+    const lines = svc.output().trim().split("\n");
+    expect(lines).toEqual(["Cannot reach the PostgreSQL server at 127.0.0.1:1 (ECONNREFUSED): is it running, and is DATABASE_URL right?"]);
+  });
+});
+
+describe.skipIf(usingServer())("landing page", () => {
+  it("GET / links the try page, the dashboard and the API documentation", async () => {
+    const { startTestService } = await import("../helpers/app.ts");
+    const s = await startTestService();
+    try {
+      const res = await fetch(s.url + "/");
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      for (const href of ["/try", "/dashboard", "/api/v1/openapi.json"]) expect(html).toContain(`href="${href}"`);
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(html).not.toMatch(/<script/i);
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -1,11 +1,11 @@
 // `npm run cli -- <command>`: operations that staff run from a shell.
-import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { createContext, type AppContext } from "./context.ts";
-import { createApiKey, revokeApiKey, ROLES, type Role } from "./core/api-keys.ts";
-import { openDatabase, DatabaseLockedError } from "./db/database.ts";
-import { createLogger } from "./logger.ts";
-import { cliCommands } from "./cli-commands.ts";
+// This entry stays light: the command table below names every command, its usage and how its
+// arguments are checked, so that usage, unknown commands and argument errors answer at once
+// without opening the database; a command's implementation (and the database) is loaded only
+// when it runs.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
 
 export interface CliCommand {
   /** e.g. "api-key create" */
@@ -16,63 +16,124 @@ export interface CliCommand {
   run(args: string[], env: { config: Config; ctx?: AppContext; print: (line: string) => void }): Promise<number | void>;
 }
 
-const builtins: CliCommand[] = [
+interface CommandEntry {
+  name: string;
+  usage: string;
+  needsDb?: boolean;
+  /** An argument problem, found without loading anything heavy; null when the arguments are fine. */
+  check?(args: string[]): string | null;
+  load(): Promise<CliCommand>;
+}
+
+const ROLES = ["staff", "analyst", "admin"];
+
+function options(args: string[], spec: NonNullable<ParseArgsConfig["options"]>): { values: Record<string, string | boolean | undefined>; positionals: string[] } | string {
+  try {
+    const r = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const find = (list: Promise<CliCommand[]>, name: string) => async () => (await list).find((c) => c.name === name)!;
+const builtins = () => import("./cli-builtins.ts").then((m) => m.builtins);
+const features = () => import("./cli-commands.ts").then((m) => m.cliCommands);
+
+export const COMMANDS: CommandEntry[] = [
   {
     name: "api-key create",
     usage: "api-key create --role staff|analyst|admin --name <who>   (prints the key once)",
-    async run(args, { ctx, print }) {
-      const { values } = parseArgs({ args, options: { role: { type: "string" }, name: { type: "string" } } });
-      if (!values.role || !ROLES.includes(values.role as Role) || !values.name) {
-        print("usage: api-key create --role staff|analyst|admin --name <who>");
-        return 2;
-      }
-      const k = await createApiKey(ctx!.prisma, values.role as Role, values.name, "cli");
-      print(`Created ${values.role} key #${k.id} for "${values.name}". It is shown only now:`);
-      print(k.key);
+    check(args) {
+      const o = options(args, { role: { type: "string" }, name: { type: "string" } });
+      if (typeof o === "string") return o;
+      if (!o.values.role || !ROLES.includes(String(o.values.role))) return `--role must be one of ${ROLES.join(", ")}`;
+      if (!o.values.name) return "--name is required";
+      return null;
     },
+    load: () => find(builtins(), "api-key create")(),
   },
-  {
-    name: "api-key list",
-    usage: "api-key list",
-    async run(_args, { ctx, print }) {
-      const keys = await ctx!.prisma.apiKey.findMany({ orderBy: { id: "asc" } });
-      if (!keys.length) print("No API keys.");
-      for (const k of keys)
-        print(`#${k.id}\t${k.role}\t${k.prefix}…\t${k.name}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`}`);
-    },
-  },
+  { name: "api-key list", usage: "api-key list", check: (a) => (a.length ? `unexpected argument ${a[0]}` : null), load: () => find(builtins(), "api-key list")() },
   {
     name: "api-key revoke",
     usage: "api-key revoke <id>",
-    async run(args, { ctx, print }) {
-      const id = Number(args[0]);
-      if (!Number.isInteger(id)) {
-        print("usage: api-key revoke <id>");
-        return 2;
-      }
-      const ok = await revokeApiKey(ctx!.prisma, id, "cli");
-      print(ok ? `Revoked key #${id}.` : `No active key #${id}.`);
-      return ok ? 0 : 1;
-    },
+    check: (a) => (a.length === 1 && /^\d{1,9}$/.test(a[0]!) ? null : "give the key id (a number)"),
+    load: () => find(builtins(), "api-key revoke")(),
+  },
+  { name: "migrate", usage: "migrate   (apply pending database migrations and exit)", check: (a) => (a.length ? `unexpected argument ${a[0]}` : null), load: () => find(builtins(), "migrate")() },
+  {
+    name: "import",
+    usage: "import <dossiers.csv|dossiers.json>   (all-or-nothing; same format as POST /api/v1/dossiers/import)",
+    check: (a) => (a.length === 1 && /\.(csv|json)$/i.test(a[0]!) ? null : "give one .csv or .json file"),
+    load: () => find(features(), "import")(),
   },
   {
-    name: "migrate",
-    usage: "migrate   (apply pending database migrations and exit)",
-    async run(_args, { ctx, print }) {
-      print(ctx!.db.appliedMigrations.length ? `Applied: ${ctx!.db.appliedMigrations.join(", ")}` : "Database is up to date.");
+    name: "export feedback",
+    usage:
+      "export feedback --format csv|xlsx --out <file> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit <code>] [--field <code>] [--procedure <code>] [--channel telegram|zalo|web] [--identities]   (one row per response; pseudonymised unless --identities, which is audit-logged)",
+    check(args) {
+      const s = { type: "string" } as const;
+      const o = options(args, { format: s, out: s, from: s, to: s, unit: s, field: s, procedure: s, channel: s, identities: { type: "boolean" } });
+      if (typeof o === "string") return o;
+      if (o.values.format !== "csv" && o.values.format !== "xlsx") return "--format must be csv or xlsx";
+      if (!o.values.out) return "--out <file> is required";
+      for (const d of ["from", "to"] as const) if (o.values[d] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(o.values[d]))) return `--${d} must be YYYY-MM-DD`;
+      return null;
     },
+    load: () => import("./core/export/cli.ts").then((m) => m.exportCliCommands.find((c) => c.name === "export feedback")!),
+  },
+  {
+    name: "telegram set-webhook",
+    usage: "telegram set-webhook   (registers PUBLIC_URL/webhooks/telegram with TELEGRAM_WEBHOOK_SECRET)",
+    needsDb: false,
+    check: (a) => (a.length ? `unexpected argument ${a[0]}` : null),
+    load: () => find(features(), "telegram set-webhook")(),
+  },
+  {
+    name: "intents export",
+    usage: "intents export [file.jsonl]   (labelled unrecognised messages as corpus lines, for corpus/train/ in the repository)",
+    check: (a) => (a.length > 1 ? "give at most one file" : null),
+    load: () => find(features(), "intents export")(),
+  },
+  {
+    name: "backup",
+    usage: "backup <file.backup.gz>   (every table, both databases; the embedded one only while the service is stopped)",
+    check: (a) => (a.length === 1 && !a[0]!.startsWith("--") ? null : "give one file to write"),
+    load: () => find(features(), "backup")(),
+  },
+  {
+    name: "restore",
+    usage: "restore <file.backup.gz> [--replace]   (into an empty database of the same version; --replace empties it first)",
+    check(args) {
+      const o = options(args, { replace: { type: "boolean" } });
+      if (typeof o === "string") return o;
+      return o.positionals.length === 1 ? null : "give one backup file";
+    },
+    load: () => find(features(), "restore")(),
   },
 ];
 
+function usage(): string {
+  return "usage: npm run cli -- <command>\n\ncommands:\n" + COMMANDS.map((c) => "  " + c.usage).join("\n");
+}
+
 export async function runCli(argv: string[], print: (line: string) => void = console.log, env = process.env): Promise<number> {
-  const commands = [...builtins, ...cliCommands];
-  const cmd = commands
-    .filter((c) => c.name.split(" ").every((w, i) => argv[i] === w))
-    .sort((a, b) => b.name.length - a.name.length)[0];
-  if (!cmd) {
-    print("usage: npm run cli -- <command>\n\ncommands:\n" + commands.map((c) => "  " + c.usage).join("\n"));
-    return argv.length ? 2 : 0;
+  const entry = COMMANDS.filter((c) => c.name.split(" ").every((w, i) => argv[i] === w)).sort((a, b) => b.name.length - a.name.length)[0];
+  if (!entry) {
+    if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
+      print(usage());
+      return 0;
+    }
+    print(`Unknown command: ${argv.join(" ").slice(0, 80)}\n\n${usage()}`);
+    return 2;
   }
+  const args = argv.slice(entry.name.split(" ").length);
+  const problem = entry.check?.(args) ?? null;
+  if (problem) {
+    print(`${problem}\nusage: ${entry.usage}`);
+    return 2;
+  }
+  const { ConfigError, loadConfig } = await import("./config.ts");
   let config: Config;
   try {
     config = loadConfig(env);
@@ -83,19 +144,21 @@ export async function runCli(argv: string[], print: (line: string) => void = con
     }
     throw err;
   }
-  const args = argv.slice(cmd.name.split(" ").length);
-  if (cmd.needsDb === false) return (await cmd.run(args, { config, print })) ?? 0;
+  const cmd = await entry.load();
+  if (entry.needsDb === false) return (await cmd.run(args, { config, print })) ?? 0;
+  const { openDatabase, DatabaseLockedError, DatabaseUnavailableError } = await import("./db/database.ts");
   let db;
   try {
     db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
   } catch (err) {
-    if (err instanceof DatabaseLockedError) {
+    if (err instanceof DatabaseLockedError || err instanceof DatabaseUnavailableError) {
       print(err.message);
       return 1;
     }
     throw err;
   }
   try {
+    const [{ createContext }, { createLogger }] = await Promise.all([import("./context.ts"), import("./logger.ts")]);
     const ctx = await createContext(config, db, createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL));
     return (await cmd.run(args, { config, ctx, print })) ?? 0;
   } finally {

@@ -45,6 +45,27 @@ describe("npm run cli", () => {
     expect((await cli("api-key", "list")).out).toContain("revoked");
   });
 
+  it("answers usage, unknown commands and argument errors without opening the database", async () => {
+    const fresh = { ...env, DATA_DIR: path.join(dir, "never-created"), DATABASE_URL: "" };
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const code = await runCli(argv, (l) => lines.push(l), fresh);
+      return { code, out: lines.join("\n") };
+    };
+    const unknown = await run("frobnicate", "now");
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toMatch(/^Unknown command: frobnicate now/);
+    expect(unknown.out).toContain("api-key create");
+    const boss = await run("api-key", "create", "--role", "boss", "--name", "x");
+    expect(boss.code).toBe(2);
+    expect(boss.out).toContain("--role must be one of staff, analyst, admin");
+    expect((await run("export", "feedback", "--format", "pdf", "--out", "x")).out).toContain("--format must be csv or xlsx");
+    expect((await run("restore")).code).toBe(2);
+    expect((await run()).code).toBe(0);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(fresh.DATA_DIR)).toBe(false);
+  });
+
   it("rejects a bad role with usage and exit code 2", async () => {
     const r = await cli("api-key", "create", "--role", "mayor", "--name", "x");
     expect(r.code).toBe(2);

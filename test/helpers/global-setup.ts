@@ -33,8 +33,15 @@ async function drop(filter: (owner: number) => boolean): Promise<void> {
 }
 
 let tempDir: string | undefined;
+let prepared: Promise<void> | undefined;
 
-export async function setup(): Promise<void> {
+// Each vitest project runs the global setup: the templates are made once for all of them.
+export function setup(): Promise<void> {
+  prepared ??= prepare();
+  return prepared;
+}
+
+async function prepare(): Promise<void> {
   process.env.TEST_RUN_PID = String(process.pid);
   await drop((owner) => !alive(owner));
 
@@ -49,7 +56,11 @@ export async function setup(): Promise<void> {
   if (url) process.env.TEST_PG_TEMPLATE = name;
 }
 
+let tornDown = false;
+
 export async function teardown(): Promise<void> {
+  if (tornDown) return;
+  tornDown = true;
   await drop((owner) => owner === process.pid);
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }

@@ -71,6 +71,8 @@ export const envSchema = z.object({
   DEMO_DATA: z.enum(["auto", "on", "off"]).default("auto"),
   /** How the chat, notices and survey address citizens: "ongba" (Ông/Bà, public-service style) or "ban" (bạn). */
   FORM_OF_ADDRESS: z.enum(["ongba", "ban"]).default("ongba"),
+  /** Bearer token for GET /metrics (Prometheus); unset: /metrics is off. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** Said when a citizen's unit has no hotline of its own (or nothing is linked yet). */
   SUPPORT_HOTLINE: z.string().trim().min(3).max(100).optional(),
   /** Where out-of-scope questions (fees, documents, filing) are pointed to. */

@@ -13,6 +13,7 @@ import { LearningLoop } from "./core/conversation/learning-loop.ts";
 import { setFormOfAddress } from "./core/i18n/index.ts";
 import type { ConversationService } from "./core/conversation/index.ts";
 import { createSlipServices, type SlipServices } from "./core/slip/index.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
 
 export interface AppContext {
   config: Config;
@@ -33,6 +34,8 @@ export interface AppContext {
   learning: LearningLoop;
   /** Receipt-slip tokens, short codes and photo reading (docs/slip.md). */
   slip: SlipServices;
+  /** Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
@@ -79,6 +82,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     conversation,
     learning,
     slip,
+    metrics: createMetrics(prisma),
   };
 }
 

@@ -1,5 +1,7 @@
 // express application: health, REST API under /api/v1, OpenAPI, channel webhooks, pages.
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
+import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
 import { AppError } from "../core/errors.ts";
 import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
@@ -26,6 +28,46 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.disable("x-powered-by");
   app.set("trust proxy", true);
   app.set("query parser", "extended");
+
+  // A request id on every request (a well-formed X-Request-Id is kept) and one access-log line
+  // per request: method, path without the query, status, duration — no headers, no bodies.
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId(req, res) {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? "").split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
+    }),
+  );
+  // Latency by route pattern (never the raw URL: codes and ids would explode the series).
+  app.use((req, res, next) => {
+    const end = ctx.metrics.httpRequests.startTimer({ method: req.method });
+    res.on("finish", () => {
+      // After an error the request has left its router (baseUrl is reset): the API's mount point is known.
+      const base = req.baseUrl || (req.originalUrl.startsWith("/api/v1/") ? "/api/v1" : "");
+      const route = req.route ? `${base}${String(req.route.path)}` : res.statusCode === 404 ? "unmatched" : "other";
+      end({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.get("/metrics", async (req, res) => {
+    const token = ctx.config.METRICS_TOKEN;
+    if (!token) return sendError(res, 404, "not_found", "Metrics are off: set METRICS_TOKEN and scrape with Authorization: Bearer <token>");
+    const given = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "")?.[1] ?? "";
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return sendError(res, 401, "unauthorized", "Metrics need Authorization: Bearer <METRICS_TOKEN>");
+    res.set("content-type", ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
 
   app.use(createLandingRouter());
   app.get("/healthz", (_req, res) => {

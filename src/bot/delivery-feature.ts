@@ -98,6 +98,10 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
         limits: settings.limits,
         quietHours,
         maxAttempts: settings.maxAttempts,
+        onSendResult: (channel, result) => {
+          ctx.metrics.sendResults.inc({ channel, result });
+          if (result === "rate_limited") ctx.metrics.rateLimited.inc({ channel });
+        },
         ...(settings.workerId ? { workerId: settings.workerId } : {}),
         ...(built.zns ? { zns: built.zns } : {}),
         ...opts.worker,

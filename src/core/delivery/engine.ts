@@ -166,7 +166,11 @@ export interface DeliveryWorkerOptions {
   holdMs?: number;
   /** Clock (tests of quiet hours). Pacing uses real time. */
   now?: () => Date;
+  /** Told every send result (the service's metrics count them). */
+  onSendResult?: (channel: DeliveryChannel, result: "sent" | SendFailureKind) => void;
 }
+
+type SendFailureKind = Extract<SendOutcome, { ok: false }>["kind"];
 
 interface ClaimedRow {
   id: bigint;
@@ -533,6 +537,7 @@ export class DeliveryWorker {
   }
 
   private async interpret(ch: ChannelState, row: ClaimedRow, p: OutboundPayload, o: SendOutcome): Promise<Result> {
+    this.opts.onSendResult?.(ch.channel, o.ok ? "sent" : o.kind);
     if (o.ok) return { kind: "sent", platformMessageId: o.platformMessageId ?? null };
     const error = describe(o);
     switch (o.kind) {

@@ -33,15 +33,12 @@ async function drop(filter: (owner: number) => boolean): Promise<void> {
 }
 
 let tempDir: string | undefined;
-let prepared: Promise<void> | undefined;
 
-// Each vitest project runs the global setup: the templates are made once for all of them.
-export function setup(): Promise<void> {
-  prepared ??= prepare();
-  return prepared;
-}
-
-async function prepare(): Promise<void> {
+// Each vitest project runs the global setup (each with its own copy of this module): the
+// templates are made once for all of them, marked in the process environment.
+export async function setup(): Promise<void> {
+  if (process.env.TEST_TEMPLATES_BY === String(process.pid)) return;
+  process.env.TEST_TEMPLATES_BY = String(process.pid);
   process.env.TEST_RUN_PID = String(process.pid);
   await drop((owner) => !alive(owner));
 
@@ -56,11 +53,8 @@ async function prepare(): Promise<void> {
   if (url) process.env.TEST_PG_TEMPLATE = name;
 }
 
-let tornDown = false;
-
 export async function teardown(): Promise<void> {
-  if (tornDown) return;
-  tornDown = true;
+  if (!tempDir) return;
   await drop((owner) => owner === process.pid);
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  rmSync(tempDir, { recursive: true, force: true });
 }

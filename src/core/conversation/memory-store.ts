@@ -86,6 +86,7 @@ export class MemoryConversationStore implements ConversationStore {
       optedOutAt: a.optedOutAt,
       state: this.states.get(a.id) ?? null,
       citizenChannels: channels,
+      lastSurveyAnswerAt: null,
     };
   }
 
@@ -134,6 +135,10 @@ export class MemoryConversationStore implements ConversationStore {
       .filter((l) => l.citizenId === citizenId)
       .map((l) => this.dossiers.get(l.dossierId)!.dossier)
       .map((d) => ({ id: d.id, code: d.code, status: d.status, procedureName: d.procedure.name }));
+  }
+
+  async linkedCards(citizenId: number): Promise<CitizenDossier[]> {
+    return this.links.filter((l) => l.citizenId === citizenId).map((l) => structuredClone(this.dossiers.get(l.dossierId)!.dossier));
   }
 
   async citizenDossier(citizenId: number, dossierId: number): Promise<CitizenDossier | null> {

@@ -23,25 +23,19 @@ export function localDay(now: Date): { start: Date; end: Date } {
 
 type Tx = Prisma.TransactionClient;
 
-const accountInclude = {
-  conversation: { select: { state: true } },
-  citizen: { select: { language: true, accounts: { select: { channel: true } } } },
-} as const satisfies Prisma.ChannelAccountInclude;
-
-function toRecord(a: Prisma.ChannelAccountGetPayload<{ include: typeof accountInclude }>): AccountRecord {
-  const language = isLang(a.language) ? a.language : null;
-  return {
-    id: a.id,
-    channel: a.channel,
-    platformUserId: a.platformUserId,
-    citizenId: a.citizenId,
-    language: language ?? (a.citizenId !== null && isLang(a.citizen?.language) ? a.citizen.language : null),
-    languageChosen: a.languageChosenAt !== null,
-    consentAt: a.consentAt,
-    optedOutAt: a.optedOutAt,
-    state: a.conversation?.state ?? null,
-    citizenChannels: a.citizenId === null ? [a.channel] : CHAT_CHANNELS.filter((c) => a.citizen?.accounts.some((x) => x.channel === c)),
-  };
+interface TouchedRow {
+  id: number;
+  channel: string;
+  platformUserId: string;
+  citizenId: number | null;
+  language: string | null;
+  languageChosenAt: Date | null;
+  consentAt: Date | null;
+  optedOutAt: Date | null;
+  state: unknown;
+  citizenLanguage: string | null;
+  channels: string[] | null;
+  lastSurveyAnswerAt: Date | null;
 }
 
 async function countFailures(tx: Tx | PrismaClient, accountId: number, code: string, since: Date) {
@@ -61,16 +55,40 @@ export class PrismaConversationStore implements ConversationStore {
   ) {}
 
   async touchAccount(channel: ChatChannel, platformUserId: string, at: Date): Promise<AccountRecord> {
-    // One statement instead of Prisma's select-update-select upsert (this runs on every
-    // message); ON CONFLICT also settles two first messages of a new user racing.
-    // A citizen who writes again has unblocked the bot (Telegram 403, Zalo unfollow).
-    const [row] = await this.prisma.$queryRaw<{ id: number }[]>`
-      INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
-      VALUES (${channel}::"Channel", ${platformUserId}, ${at})
-      ON CONFLICT ("channel", "platformUserId") DO UPDATE
-        SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
-      RETURNING "id"`;
-    return toRecord(await this.prisma.channelAccount.findUniqueOrThrow({ where: { id: row!.id }, include: accountInclude }));
+    // One statement per message: the upsert (ON CONFLICT also settles two first messages of a
+    // new user racing; a citizen who writes again has unblocked the bot — Telegram 403, Zalo
+    // unfollow) and everything the conversation needs about the account.
+    const [row] = await this.prisma.$queryRaw<TouchedRow[]>`
+      WITH up AS (
+        INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
+        VALUES (${channel}::"Channel", ${platformUserId}, ${at})
+        ON CONFLICT ("channel", "platformUserId") DO UPDATE
+          SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
+        RETURNING "id", "channel", "platformUserId", "citizenId", "language", "languageChosenAt", "consentAt", "optedOutAt"
+      )
+      SELECT up."id", up."channel"::text AS channel, up."platformUserId", up."citizenId", up."language", up."languageChosenAt", up."consentAt", up."optedOutAt",
+        (SELECT c."state" FROM "Conversation" c WHERE c."accountId" = up."id") AS state,
+        (SELECT ci."language" FROM "Citizen" ci WHERE ci."id" = up."citizenId") AS "citizenLanguage",
+        (SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = up."citizenId") AS channels,
+        (SELECT max(r."updatedAt") FROM "SurveyInvitation" i JOIN "FeedbackResponse" r ON r."invitationId" = i."id"
+          WHERE i."citizenId" = up."citizenId" AND i."state" = 'answering' AND i."currentQuestion" IS NOT NULL) AS "lastSurveyAnswerAt"
+      FROM up`;
+    const r = row!;
+    const language = isLang(r.language) ? r.language : null;
+    const channels = (r.channels ?? []).filter((c): c is ChatChannel => (CHAT_CHANNELS as readonly string[]).includes(c));
+    return {
+      id: r.id,
+      channel: r.channel as ChatChannel,
+      platformUserId: r.platformUserId,
+      citizenId: r.citizenId,
+      language: language ?? (r.citizenId !== null && isLang(r.citizenLanguage) ? r.citizenLanguage : null),
+      languageChosen: r.languageChosenAt !== null,
+      consentAt: r.consentAt,
+      optedOutAt: r.optedOutAt,
+      state: r.state ?? null,
+      citizenChannels: r.citizenId === null ? [r.channel as ChatChannel] : CHAT_CHANNELS.filter((c) => channels.includes(c)),
+      lastSurveyAnswerAt: r.lastSurveyAnswerAt,
+    };
   }
 
   async saveState(accountId: number, state: ConversationState | null): Promise<void> {
@@ -104,6 +122,11 @@ export class PrismaConversationStore implements ConversationStore {
       select: { dossier: { select: { id: true, code: true, status: true, procedure: { select: { name: true } } } } },
     });
     return links.map((l) => ({ id: l.dossier.id, code: l.dossier.code, status: l.dossier.status, procedureName: l.dossier.procedure.name }));
+  }
+
+  async linkedCards(citizenId: number): Promise<CitizenDossier[]> {
+    const links = await this.prisma.dossierLink.findMany({ where: { citizenId }, orderBy: { id: "asc" }, select: { dossier: { select: citizenDossierSelect } } });
+    return links.map((l) => l.dossier);
   }
 
   async citizenDossier(citizenId: number, dossierId: number): Promise<CitizenDossier | null> {

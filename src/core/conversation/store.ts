@@ -23,6 +23,11 @@ export interface AccountRecord {
   state: unknown;
   /** Chat channels of all accounts of the same citizen (this one included). */
   citizenChannels: ChatChannel[];
+  /**
+   * When the citizen last answered a survey question that is still waiting for the next one
+   * (null: none): the survey's free-text comment is only looked for shortly after an answer.
+   */
+  lastSurveyAnswerAt: Date | null;
 }
 
 export interface LinkedDossier {
@@ -93,6 +98,8 @@ export interface ConversationStore {
   setOptedOut(accountId: number, at: Date | null): Promise<void>;
 
   linkedDossiers(citizenId: number): Promise<LinkedDossier[]>;
+  /** The citizen's linked dossiers as the citizen may see them, in link order (one query). */
+  linkedCards(citizenId: number): Promise<CitizenDossier[]>;
   /** A dossier the citizen has linked, as the citizen may see it; null when not linked. */
   citizenDossier(citizenId: number, dossierId: number): Promise<CitizenDossier | null>;
   /** Audit of a status card shown to a citizen. */

@@ -3,6 +3,7 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Handler } from "../conversation/turn.ts";
 import { surveyInterceptor } from "./interceptor.ts";
+import { SURVEY_POLICY } from "./policy.ts";
 
 export function surveyHandler(prisma: PrismaClient): Handler {
   return async (turn, next) => {
@@ -11,6 +12,10 @@ export function surveyHandler(prisma: PrismaClient): Handler {
     // clear request of its own is not taken as a comment.
     if (input.kind === "button" && turn.understanding.intent.kind !== "survey") return next();
     if (input.kind !== "button" && input.kind !== "text") return next();
+    // A free-text comment is only taken right after a survey answer: without a recent one
+    // (read with the account, no query here) the text is for the conversation.
+    const last = turn.account.lastSurveyAnswerAt;
+    if (input.kind === "text" && (last === null || turn.now.getTime() - last.getTime() > SURVEY_POLICY.commentWindowMs)) return next();
     const replies = await surveyInterceptor({
       prisma,
       channel: turn.channel,

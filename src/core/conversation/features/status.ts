@@ -5,7 +5,8 @@ import { t } from "../../i18n/index.ts";
 import { rateButton } from "../../survey/render.ts";
 import { encodeButton } from "../buttons.ts";
 import { dossierLabel, renderStatusCard } from "../citizen-view.ts";
-import { oneContact, say, withMenu, type Handler, type Turn } from "../turn.ts";
+import { say, withMenu, type Handler, type Turn } from "../turn.ts";
+import type { CitizenDossier } from "../citizen-view.ts";
 import type { Reply } from "../types.ts";
 import { startLink } from "./linking.ts";
 
@@ -17,10 +18,16 @@ export async function card(turn: Turn, dossierId: number): Promise<Reply | null>
   const citizenId = turn.account.citizenId;
   if (citizenId === null) return null;
   const d = await turn.store.citizenDossier(citizenId, dossierId);
-  if (!d) return null;
+  return d ? cardOf(turn, citizenId, d) : null;
+}
+
+/** The card of a dossier already read for this citizen; the view is audited. */
+async function cardOf(turn: Turn, citizenId: number, d: CitizenDossier): Promise<Reply> {
   const cal = await turn.env.calendar();
   await turn.store.recordCardView(citizenId, d.code, turn.channel);
-  const contact = await oneContact(turn);
+  // Whom to ask when late: the dossier's own unit, else the general hotline.
+  const contact = d.unit.hotline ? `${d.unit.name} (${d.unit.hotline})` : (turn.env.hotlineFallback ?? null);
+  const dossierId = d.id;
   return {
     kind: "text",
     text: renderStatusCard(turn.lang, d, cal, turn.now, contact),
@@ -38,14 +45,13 @@ export async function card(turn: Turn, dossierId: number): Promise<Reply | null>
 /** Codes in a message: linked ones show their cards, the first other one starts linking. */
 export async function showCodes(turn: Turn, codes: string[]): Promise<Reply[]> {
   const citizenId = turn.account.citizenId;
-  const linked = citizenId === null ? [] : await turn.store.linkedDossiers(citizenId);
+  const linked = citizenId === null ? [] : await turn.store.linkedCards(citizenId);
   const unlinked = codes.find((c) => !linked.some((d) => d.code === c));
-  if (unlinked !== undefined) return startLink(turn, unlinked);
+  if (unlinked !== undefined || citizenId === null) return startLink(turn, unlinked ?? codes[0]!);
   const replies: Reply[] = [];
   for (const code of codes.slice(0, MAX_CARDS)) {
     const d = linked.find((x) => x.code === code);
-    const c = d ? await card(turn, d.id) : null;
-    if (c) replies.push(c);
+    if (d) replies.push(await cardOf(turn, citizenId, d));
   }
   return replies;
 }
@@ -53,14 +59,11 @@ export async function showCodes(turn: Turn, codes: string[]): Promise<Reply[]> {
 /** Every linked dossier: one card, or a choice between them. */
 export async function showLinked(turn: Turn): Promise<Reply[]> {
   const citizenId = turn.account.citizenId;
-  const dossiers = citizenId === null ? [] : await turn.store.linkedDossiers(citizenId);
+  const dossiers = citizenId === null ? [] : await turn.store.linkedCards(citizenId);
   const [only] = dossiers;
-  if (!only) return [withMenu(turn, "status-none")];
-  if (dossiers.length === 1) {
-    const c = await card(turn, only.id);
-    return [c ?? withMenu(turn, "status-none")];
-  }
-  const buttons = dossiers.map((d) => [{ label: dossierLabel({ code: d.code, procedure: { name: d.procedureName } }), data: encodeButton({ kind: "status", dossierId: d.id }) }]);
+  if (!only || citizenId === null) return [withMenu(turn, "status-none")];
+  if (dossiers.length === 1) return [await cardOf(turn, citizenId, only)];
+  const buttons = dossiers.map((d) => [{ label: dossierLabel(d), data: encodeButton({ kind: "status", dossierId: d.id }) }]);
   return [say(turn, "status-choose", { count: dossiers.length }, buttons)];
 }
 

@@ -40,9 +40,11 @@ export interface LanguageGuess {
 
 /** The language of a message, or null when it gives no evidence (a code, "ok", an emoji). */
 export function detectLanguage(text: string): LanguageGuess {
-  if (VIETNAMESE_LETTERS.test(text)) return { lang: "vi", english: 0, vietnamese: 1 };
+  // Words written with Vietnamese letters count for Vietnamese; an English sentence may still
+  // hold a Vietnamese name for a thing ("any update on my hồ sơ?").
+  const withDiacritics = text.split(/[^\p{L}\p{M}]+/u).filter((w) => VIETNAMESE_LETTERS.test(w)).length;
   let english = 0;
-  let vietnamese = 0;
+  let vietnamese = withDiacritics;
   let neutralEnglish = 0;
   for (const word of foldText(text).split(" ")) {
     // Single letters ("r", "u", "e", "a") are chat shorthand in both languages.
@@ -52,12 +54,13 @@ export function detectLanguage(text: string): LanguageGuess {
       continue;
     }
     const en = ENGLISH.has(word);
-    const vi = VIETNAMESE.has(word);
+    const vi = VIETNAMESE.has(word) && withDiacritics === 0;
     if (en && !vi) english++;
     else if (vi && !en) vietnamese++;
   }
   // Several English words with nothing Vietnamese beside them ("thanks a lot", "yes please").
   if (english === 0 && vietnamese === 0 && neutralEnglish >= 2) return { lang: "en", english: neutralEnglish, vietnamese };
+  if (withDiacritics > 0) return { lang: english > withDiacritics ? "en" : "vi", english, vietnamese };
   if (english > 0 && english >= 2 * vietnamese + (vietnamese > 0 ? 1 : 0)) return { lang: "en", english, vietnamese };
   if (vietnamese > 0 && vietnamese >= english) return { lang: "vi", english, vietnamese };
   return { lang: null, english, vietnamese };

@@ -83,6 +83,12 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import("./core/export/cli.ts").then((m) => m.exportCliCommands.find((c) => c.name === "export feedback")!),
   },
   {
+    name: "stats aggregates",
+    usage: "stats aggregates verify|rebuild   (the satisfaction index aggregates against a recount of the raw rows; rebuild recounts them)",
+    check: (a) => (a.length === 1 && (a[0] === "verify" || a[0] === "rebuild") ? null : "give verify or rebuild"),
+    load: () => find(features(), "stats aggregates")(),
+  },
+  {
     name: "telegram set-webhook",
     usage: "telegram set-webhook   (registers PUBLIC_URL/webhooks/telegram with TELEGRAM_WEBHOOK_SECRET)",
     needsDb: false,

@@ -159,7 +159,7 @@ BEGIN
   WITH c AS (
       SELECT id, sum(nb) AS nb, sum(ob) AS ob FROM (
         SELECT "dossierId" AS id, count(*) FILTER (WHERE (n.overall = 'not_satisfied' OR n.complaint)) AS nb, 0::bigint AS ob FROM new_rows n GROUP BY 1
-        UNION ALL SELECT "dossierId" AS id, 0::bigint, count(*) FILTER (WHERE (o.overall = 'not_satisfied' OR o.complaint)) FROM old_rows o GROUP BY 1
+        UNION ALL SELECT "dossierId" AS id, 0::bigint AS nb, count(*) FILTER (WHERE (o.overall = 'not_satisfied' OR o.complaint)) AS ob FROM old_rows o GROUP BY 1
       ) z GROUP BY id HAVING sum(nb) <> sum(ob)
     ), f AS (
       SELECT c.id, cur.k > 0 AS now_bad, cur.k - c.nb + c.ob > 0 AS was_bad
@@ -197,7 +197,7 @@ BEGIN
     ON CONFLICT ("unitId", "procedureId", "day", "channel", "surveyVersionId", "answer", "complaint", "reasons") DO UPDATE SET n = t.n + EXCLUDED.n;
   WITH c AS (
       SELECT id, sum(nb) AS nb, sum(ob) AS ob FROM (
-        SELECT "dossierId" AS id, 0::bigint, count(*) FILTER (WHERE (o.overall = 'not_satisfied' OR o.complaint)) FROM old_rows o GROUP BY 1
+        SELECT "dossierId" AS id, 0::bigint AS nb, count(*) FILTER (WHERE (o.overall = 'not_satisfied' OR o.complaint)) AS ob FROM old_rows o GROUP BY 1
       ) z GROUP BY id HAVING sum(nb) <> sum(ob)
     ), f AS (
       SELECT c.id, cur.k > 0 AS now_bad, cur.k - c.nb + c.ob > 0 AS was_bad

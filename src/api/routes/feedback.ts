@@ -16,7 +16,7 @@ function checkIdentities(identities: boolean, principal: Principal): void {
 }
 
 export function feedbackRoutes(api: ApiRoutes, ctx: AppContext): void {
-  const deps = { prisma: ctx.prisma, hasher: ctx.hasher };
+  const deps = { prisma: ctx.prisma, hasher: ctx.hasher, serverUrl: ctx.db.url };
 
   api.add({
     method: "get",

@@ -52,7 +52,7 @@ export const exportCliCommands: CliCommand[] = [
         print(`Invalid filters: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
         return 2;
       }
-      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher };
+      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher, serverUrl: ctx!.db.url };
       let resolved;
       try {
         resolved = await prepareExport(deps, parsed.data, format, "cli");

@@ -6,7 +6,9 @@ import type { IdentityHasher } from "../identity.ts";
 import type { ResolvedFilters } from "../stats/filters.ts";
 import { exportColumns, feedbackBatches, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
 import { copyCsvExport, sqlCsvBatches } from "./sql-csv.ts";
-import { csvHead, csvWriter, drained, endOutput, xlsxWriter, type HeaderLanguage } from "./writers.ts";
+import { csvHead, csvWriter, drained, endOutput, type HeaderLanguage } from "./writers.ts";
+import { summarySheet } from "./summary.ts";
+import { streamingXlsxWriter } from "./xlsx.ts";
 
 export type ExportFormat = "csv" | "xlsx";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "xlsx"];
@@ -21,6 +23,8 @@ export interface ExportDeps {
   hasher: IdentityHasher;
   /** The PostgreSQL server's URL (absent on the embedded database): CSV then streams through COPY. */
   serverUrl?: string | undefined;
+  /** SATISFACTION_TARGET, for the XLSX summary sheet (default 84). */
+  target?: number;
 }
 
 /**
@@ -77,7 +81,12 @@ export async function writeFeedbackExport(deps: ExportDeps, resolved: ResolvedFi
       return n;
     }
   }
-  const writer = opts.format === "csv" ? csvWriter(out, columns, headers) : xlsxWriter(out, columns, headers);
+  const writer =
+    opts.format === "csv"
+      ? csvWriter(out, columns, headers)
+      : streamingXlsxWriter(out, columns, headers, headers === "vi" ? "Phản hồi" : "feedback", async () => [
+          await summarySheet(deps.prisma, resolved, headers, deps.target ?? 84),
+        ]);
   let n = 0;
   for await (const batch of feedbackBatches(deps.prisma, resolved, opts.batchSize ?? 2000)) {
     await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));

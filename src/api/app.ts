@@ -3,8 +3,8 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
 import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
-import { AppError } from "../core/errors.ts";
-import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
+import { classifyError } from "./errors.ts";
+import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 import { importRoutes } from "./routes/import.ts";
@@ -19,9 +19,6 @@ export interface AppExtras {
   /** Route modules added by later features. */
   routeModules?: ((api: ApiRoutes, ctx: AppContext) => void)[];
 }
-
-/** Paths whose request bodies are streamed by their handler instead of parsed as JSON. */
-const STREAMED_BODIES = new Set(["/dossiers/import"]);
 
 export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Express {
   const app = express();
@@ -89,16 +86,17 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   understandingRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 
+  // No body parser here: each route reads its body after the key is checked (ApiRoutes.mount).
   const v1 = express.Router();
-  const json = express.json({ limit: "2mb" });
-  v1.use((req, res, next) => (STREAMED_BODIES.has(req.path) ? next() : json(req, res, next)));
   const doc = openApiDocument(api.routes, { title: "Dossier status & feedback bot API", version: "1" });
   v1.get("/openapi.json", (_req, res) => {
     res.json(doc);
   });
-  api.mount(v1, (req: Request) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
-    return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);
+  api.mount(v1, {
+    authenticate: (req: Request) => {
+      const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
+      return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);
+    },
   });
   v1.use((req, res) => sendError(res, 404, "not_found", `No route ${req.method} /api/v1${req.path}`));
   app.use("/api/v1", v1);
@@ -108,11 +106,12 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
       res.destroy();
       return;
     }
-    if (err instanceof AppError) return sendError(res, HTTP_STATUS[err.code], err.code, err.message, err.details);
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === "entity.parse.failed") return sendError(res, 400, "bad_request", "The body is not valid JSON");
-    if (e.type === "entity.too.large") return sendError(res, 413, "too_large", "The body is too large");
-    if (typeof e.status === "number" && e.status >= 400 && e.status < 500) return sendError(res, e.status, "bad_request", e.message ?? "Bad request");
+    const answer = classifyError(err);
+    if (answer) {
+      if (answer.retryAfter) res.setHeader("retry-after", String(answer.retryAfter));
+      if (answer.status >= 500) ctx.logger.warn({ err, path: req.path }, "database unavailable");
+      return sendError(res, answer.status, answer.code, answer.message, answer.details);
+    }
     ctx.logger.error({ err, path: req.path }, "unhandled error");
     sendError(res, 500, "internal", "Internal error");
   };

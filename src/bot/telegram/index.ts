@@ -83,7 +83,12 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
     });
     poller = startPolling({ token, apiRoot: config.TELEGRAM_API_ROOT, processor, logger });
   } else {
-    router = createTelegramWebhookRouter({ secret: config.TELEGRAM_WEBHOOK_SECRET!, processor, logger });
+    router = createTelegramWebhookRouter({
+      secret: config.TELEGRAM_WEBHOOK_SECRET!,
+      processor,
+      logger,
+      onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "telegram", outcome }),
+    });
   }
 
   // Replay what a crash or a failure left in the inbox: once at start-up, then periodically.

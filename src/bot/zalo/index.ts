@@ -67,6 +67,7 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
     secret: config.ZALO_WEBHOOK_SECRET,
     processor,
     logger,
+    onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "zalo", outcome }),
     ...(opts.maxEventAgeMs ? { maxEventAgeMs: opts.maxEventAgeMs } : {}),
   });
 

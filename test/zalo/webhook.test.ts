@@ -90,10 +90,11 @@ describe("webhook authentication", () => {
     expect(await h.svc.ctx.prisma.channelAccount.count({ where: { platformUserId: user } })).toBe(0);
   });
 
-  it("a signed body that is not a Zalo event → 400; unknown events → 200 and ignored", async () => {
+  it("a signed body that is not a Zalo event → 200 rejected (no redelivery), nothing stored; unknown events → 200 and ignored", async () => {
     const before = await inboxRows();
     const bad = await h.post(signedWebhook({ app_id: h.fake.appId, timestamp: String(Date.now()) }));
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(200);
+    expect(await bad.json()).toEqual({ ok: true, outcome: "rejected" });
     const unknown = await h.post(signedWebhook({ app_id: h.fake.appId, timestamp: String(Date.now()), event_name: "oa_send_text", sender: { id: "1" }, recipient: { id: "2" } }));
     expect(unknown.status).toBe(200);
     expect(await unknown.json()).toEqual({ ok: true, outcome: "ignored" });

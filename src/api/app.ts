@@ -3,7 +3,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
 import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
-import { classifyError } from "./errors.ts";
+import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
 import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
@@ -70,12 +70,24 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
-  app.get("/readyz", async (_req, res) => {
+  // Unauthenticated callers (load balancers) learn only ready or not; the checks and their
+  // details (database kind, channel errors) need the admin key: /readyz?details=1.
+  app.get("/readyz", async (req, res) => {
     const checks: { name: string; ok: boolean; detail?: string }[] = [{ name: "database", ok: await ctx.db.ready(), detail: ctx.db.kind }];
-    for (const check of extras.readinessChecks ?? []) checks.push(await check());
-    const ok = checks.every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    for (const check of extras.readinessChecks ?? []) checks.push(await check().catch(() => ({ name: "check", ok: false })));
+    const ready = checks.every((c) => c.ok);
+    res.status(ready ? 200 : 503).set("cache-control", "no-store");
+    if (!ready) res.set("retry-after", String(OUTAGE_RETRY_AFTER_S));
+    if (req.query.details !== undefined && (await isAdmin(req))) return void res.json({ ready, checks });
+    res.json({ ready });
   });
+  const isAdmin = async (req: Request): Promise<boolean> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
+    if (!m) return false;
+    // During an outage only the bootstrap key (compared without the database) can be checked.
+    const principal = await ctx.auth.authenticate(m[1]!).catch(() => null);
+    return principal?.role === "admin";
+  };
 
   for (const r of extras.routers ?? []) app.use(r);
 

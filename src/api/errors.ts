@@ -54,7 +54,7 @@ interface ErrorLike {
   type?: string;
   status?: number;
   message?: string;
-  meta?: { driverAdapterError?: { cause?: { originalCode?: string; code?: string; kind?: string } } };
+  meta?: { driverAdapterError?: { cause?: { originalCode?: string; code?: string; kind?: string; severity?: string } } };
   cause?: unknown;
 }
 
@@ -69,7 +69,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
     const state = databaseState(e);
     if (state && (CONNECTION_CODES.has(state) || state.startsWith("08"))) return true;
-    const kind = e.meta?.driverAdapterError?.cause?.kind;
+    const cause = e.meta?.driverAdapterError?.cause;
+    // FATAL ends the session: the server refused or dropped the connection (shutdown, no new connections, …).
+    if (cause?.severity === "FATAL" || cause?.severity === "PANIC") return true;
+    const kind = cause?.kind;
     if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "SocketTimeout" || kind === "TooManyConnections") return true;
     if (typeof e.message === "string" && CONNECTION_MESSAGES.test(e.message)) return true;
     if (typeof e !== "object") break;

@@ -6,6 +6,7 @@ import type { InboundMessage, Reply } from "../../src/core/conversation/types.ts
 import { setTelegramWebhook } from "../../src/bot/telegram/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { citizen, inlineKeyboard, replyMarkup, startFakeTelegram, updates } from "../fakes/telegram-server.ts";
+import { ADMIN_KEY } from "../helpers/app.ts";
 import { SECRET, startTelegramHarness, type TelegramHarness } from "./harness.ts";
 
 const received: InboundMessage[] = [];
@@ -235,7 +236,7 @@ describe("the webhook", () => {
   });
 
   it("readiness includes the Telegram channel", async () => {
-    const res = await fetch(`${h.svc.url}/readyz`);
+    const res = await fetch(`${h.svc.url}/readyz?details=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     const body = await res.json();
     expect(body.checks).toContainEqual({ name: "telegram", ok: true, detail: "webhook; @hoso_test_bot" });
   });

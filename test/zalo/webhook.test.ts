@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { accept } from "../../src/core/inbox.ts";
 import { bareNumber, signedWebhook, zaloBody, zaloEvents, zaloSignature } from "../fakes/zalo-server.ts";
-import { specDossier } from "../helpers/app.ts";
+import { ADMIN_KEY, specDossier } from "../helpers/app.ts";
 import { startZaloHarness, type ZaloHarness } from "./harness.ts";
 
 const CODE = "000.00.15.H32-230112-0001";
@@ -294,7 +294,7 @@ describe("readiness", () => {
   it("/readyz fails while the Zalo token cannot be refreshed", async () => {
     h.fake.failOAuthNext(1);
     await expect(h.zalo.tokens.refresh("test")).rejects.toMatchObject({ endpoint: "oauth/access_token" });
-    const res = await fetch(`${h.svc.url}/readyz`);
+    const res = await fetch(`${h.svc.url}/readyz?details=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
     const check = body.checks.find((c) => c.name === "zalo-token")!;

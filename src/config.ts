@@ -119,6 +119,14 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** An idle keep-alive connection is closed after this time. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Rate limits per client address and minute (0 = off); counters shared through the database. */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  RATE_LIMIT_TRY: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  RATE_LIMIT_WEBHOOK_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** Which proxies' X-Forwarded-For is believed for the client address (express "trust proxy"). */
+  TRUST_PROXY: z.string().trim().min(1).default("loopback, linklocal, uniquelocal"),
+  /** Strict-Transport-Security max-age in seconds; 0 (default) sends no HSTS header. Set it only behind TLS. */
+  HSTS_MAX_AGE: z.coerce.number().int().min(0).max(63_072_000).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Request, type Router } from "ex
 import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
 import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
+import { failureLimit, limitRules } from "./rate-limit.ts";
 import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
@@ -23,7 +24,8 @@ export interface AppExtras {
 export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
+  // Only X-Forwarded-For set by a trusted proxy counts (rate limits are per client address).
+  app.set("trust proxy", ctx.config.TRUST_PROXY === "true" ? true : ctx.config.TRUST_PROXY === "false" ? false : ctx.config.TRUST_PROXY.split(",").map((s) => s.trim()));
   app.set("query parser", "extended");
 
   // A request id on every request (a well-formed X-Request-Id is kept) and one access-log line
@@ -104,7 +106,11 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   v1.get("/openapi.json", (_req, res) => {
     res.json(doc);
   });
+  const rules = limitRules(ctx.config);
+  const authLimit = failureLimit(ctx.rateLimiter, rules.apiAuth, () => ctx.metrics.httpRateLimited.inc({ limit: rules.apiAuth.name }));
   api.mount(v1, {
+    before: authLimit.before,
+    onFailure: authLimit.onFailure,
     authenticate: (req: Request) => {
       const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
       return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);

@@ -9,6 +9,7 @@ import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } fr
 import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
 import { createTelegramPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
+import { webhookAuthLimit } from "../webhook-limit.ts";
 
 export { createTelegramBot, type ConversationPort } from "./bot.ts";
 export { createUpdateProcessor } from "./processor.ts";
@@ -88,6 +89,7 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
       processor,
       logger,
       onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "telegram", outcome }),
+      authLimit: webhookAuthLimit(ctx),
     });
   }
 

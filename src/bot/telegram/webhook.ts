@@ -6,6 +6,7 @@ import type { Update } from "grammy/types";
 import { z } from "zod";
 import { classifyError } from "../../api/errors.ts";
 import { closeIfBodyUnread, readPlatformJson } from "../../api/json-body.ts";
+import type { FailureLimit } from "../../api/rate-limit.ts";
 import type { Logger } from "../../logger.ts";
 import type { UpdateProcessor } from "./processor.ts";
 
@@ -21,8 +22,8 @@ export interface TelegramWebhookDeps {
   logger: Logger;
   /** Counts poison deliveries (metrics: webhook_poison_total). */
   onPoison?: (outcome: string) => void;
-  /** Runs on a wrong secret; true = it answered (429 over the failure limit) instead of the 401. */
-  onAuthFailure?: (req: Request, res: Response) => Promise<boolean>;
+  /** Wrong secrets per client address (429 over the limit). */
+  authLimit?: FailureLimit;
 }
 
 export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
@@ -33,12 +34,13 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
   // The secret is checked before the body is even read: an unauthenticated caller gets
   // 401 and causes no work and no storage.
   const authenticate = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (deps.authLimit && (await deps.authLimit.before(req, res))) return closeIfBodyUnread(req, res);
     const got = req.get(SECRET_HEADER);
     // Compare fixed-length digests so that neither the content nor the length leaks by timing.
     if (got === undefined || !timingSafeEqual(digest(got), expected)) {
       closeIfBodyUnread(req, res);
       try {
-        if (deps.onAuthFailure && (await deps.onAuthFailure(req, res))) return;
+        if (deps.authLimit && (await deps.authLimit.onFailure(req, res))) return;
       } catch (err) {
         deps.logger.warn({ err }, "webhook failure limit unavailable");
       }

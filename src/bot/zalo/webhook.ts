@@ -8,7 +8,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import { classifyError } from "../../api/errors.ts";
-import { readPlatformJson } from "../../api/json-body.ts";
+import { closeIfBodyUnread, readPlatformJson } from "../../api/json-body.ts";
+import type { FailureLimit } from "../../api/rate-limit.ts";
 import type { Logger } from "../../logger.ts";
 import { zaloEventSchema } from "./events.ts";
 import { parseJsonKeepingBigInts } from "./json.ts";
@@ -29,10 +30,8 @@ export interface ZaloWebhookDeps {
   now?: () => number;
   /** Counts poison deliveries (metrics: webhook_poison_total). */
   onPoison?: (outcome: string) => void;
-  /** Runs before the signature check (true = it answered: 429 for an address over its failure limit). */
-  beforeAuth?: (req: Request, res: Response) => Promise<boolean>;
-  /** Runs on a refused signature; true = it answered instead of the 401. */
-  onAuthFailure?: (req: Request, res: Response) => Promise<boolean>;
+  /** Refused signatures per client address (429 over the limit). */
+  authLimit?: FailureLimit;
 }
 
 type Verdict = { ok: true; body: unknown } | { ok: false; reason: string };
@@ -77,7 +76,7 @@ export function createZaloWebhookRouter(deps: ZaloWebhookDeps): Router {
 
   const limited = async (req: Request, res: Response, next: () => void) => {
     try {
-      if (deps.beforeAuth && (await deps.beforeAuth(req, res))) return;
+      if (deps.authLimit && (await deps.authLimit.before(req, res))) return closeIfBodyUnread(req, res);
     } catch (err) {
       deps.logger.warn({ err }, "webhook failure limit unavailable");
     }
@@ -90,7 +89,7 @@ export function createZaloWebhookRouter(deps: ZaloWebhookDeps): Router {
     if (!verdict.ok) {
       deps.logger.warn({ reason: verdict.reason, ip: req.ip }, "Zalo webhook refused");
       try {
-        if (deps.onAuthFailure && (await deps.onAuthFailure(req, res))) return;
+        if (deps.authLimit && (await deps.authLimit.onFailure(req, res))) return;
       } catch (err) {
         deps.logger.warn({ err }, "webhook failure limit unavailable");
       }

@@ -4,6 +4,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { Logger } from "../../logger.ts";
+import { jsonBody } from "../json-body.ts";
 
 export interface TryPageOptions {
   conversation: { handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: "vi" | "en" }> };
@@ -47,7 +48,7 @@ export function createTryRouter(opts: TryPageOptions): Router {
       .send(renderPage(opts.demo ?? {}));
   });
 
-  router.post("/try/api/message", express.json({ limit: "16kb" }), async (req, res) => {
+  router.post("/try/api/message", jsonBody({ limit: "16kb" }), async (req, res) => {
     if (!opts.enabled) return notFound(res);
     const parsed = tryMessageSchema.safeParse(req.body);
     if (!parsed.success) {

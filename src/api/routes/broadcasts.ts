@@ -59,6 +59,8 @@ export function broadcastRoutes(api: ApiRoutes, ctx: AppContext, opts: Broadcast
     tags: ["broadcasts"],
     roles,
     body: broadcastInputSchema,
+    // An explicit list may name up to 20,000 dossier codes.
+    bodyLimit: "2mb",
     response: z.union([dryRunSchema, createdSchema]),
     handler: async ({ body, principal, res }) => {
       const out = await service.create(body, principal.actor);

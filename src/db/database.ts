@@ -14,6 +14,8 @@ export type Prisma = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   kind: "embedded" | "server";
+  /** The server's connection string (kind "server"): for work Prisma cannot do, such as COPY. */
+  url?: string;
   appliedMigrations: string[];
   /** true when the database answers and every migration on disk is applied. */
   ready(): Promise<boolean>;
@@ -145,6 +147,7 @@ async function openServer(url: string): Promise<Database> {
   return {
     prisma,
     kind: "server",
+    url,
     appliedMigrations: applied,
     ready: () => migrationsComplete(prisma),
     close: () => prisma.$disconnect(),

@@ -6,6 +6,7 @@ import type { CalendarStore } from "./calendar-store.ts";
 import { normalizeDossierCode } from "./dossier-code.ts";
 import type { DossierInput, DossierView, StatusEventInput } from "./dossier-schemas.ts";
 import { AppError } from "./errors.ts";
+import { KeyedLock } from "./keyed-lock.ts";
 import { IdentityHasher, maskIdNumber, normalizeIdNumber, normalizePhone } from "./identity.ts";
 import { DossierStatus, STATUS_KEYS, isFinished } from "./status.ts";
 
@@ -100,7 +101,11 @@ export function prepareDossier(code: string, input: DossierInput, hasher: Identi
   };
 }
 
+/** Transactions that may queue behind other writers of the same dossier. */
+const WRITE_TX = { maxWait: 15_000, timeout: 30_000 };
+
 export class DossierService {
+  private readonly writers = new KeyedLock();
   constructor(private readonly deps: DossierDeps) {}
 
   /**
@@ -114,7 +119,7 @@ export class DossierService {
     const cal = await this.deps.calendar.get();
     let changes: StatusChange[] = [];
     let warnings: CatalogueWarning[] = [];
-    const created = await this.deps.prisma.$transaction(async (tx) => {
+    const created = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
       const sql = prismaSql(tx);
       await lockDossier(sql, code);
       // Read after the lock: a writer that waited stamps its change after the one before it.
@@ -134,7 +139,7 @@ export class DossierService {
         data: { actor, action: merged.created ? "dossier.create" : "dossier.update", target: code, ...(warnings.length ? { details: { warnings: warnings.length } } : {}) },
       });
       return merged.created > 0;
-    });
+    }, WRITE_TX));
     for (const change of changes) await this.deps.onStatusChanged?.(change);
     return { created, dossier: await this.view(code), warnings };
   }
@@ -149,12 +154,12 @@ export class DossierService {
     let change: StatusChange | undefined;
     let outcome: { duplicate: boolean; applied: boolean };
     try {
-      outcome = await this.deps.prisma.$transaction(async (tx) => {
+      outcome = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
         await lockDossier(prismaSql(tx), code);
         const r = await applyEventLocked(tx, code, ev, actor, cal);
         change = r.change;
         return { duplicate: r.duplicate, applied: r.applied };
-      });
+      }, WRITE_TX));
     } catch (err) {
       // Two deliveries racing: the unique (dossier, eventId) index lets only one in.
       if (isUniqueViolation(err)) outcome = { duplicate: true, applied: false };
@@ -177,7 +182,7 @@ export class DossierService {
   ): Promise<{ code: string; newAppointmentAt: string; notifiedAccounts: number }> {
     const code = canonicalCode(rawCode);
     const cal = await this.deps.calendar.get();
-    const notified = await this.deps.prisma.$transaction(async (tx) => {
+    const notified = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
       await lockDossier(prismaSql(tx), code);
       const d = await tx.dossier.findUnique({ where: { code }, select: { id: true, status: true } });
       if (!d) throw new AppError("not_found", `No dossier ${code}`);
@@ -188,7 +193,7 @@ export class DossierService {
       const r = await applyEventLocked(tx, code, ev, actor, cal);
       if (r.duplicate) throw new AppError("conflict", `Event ${ev.eventId} was already recorded for ${code}`);
       return queue(tx, d.id);
-    });
+    }, WRITE_TX));
     return { code, newAppointmentAt: new Date(a.newAppointmentAt).toISOString(), notifiedAccounts: notified };
   }
 

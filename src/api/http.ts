@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from "ex
 import { z } from "zod";
 import type { Principal, Role } from "../core/api-keys.ts";
 import { AppError, type ErrorCode } from "../core/errors.ts";
+import { localizeErrorMessage, preferredLanguage } from "./error-messages.ts";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -19,8 +20,16 @@ export const errorBodySchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: "Error" });
 
+/**
+ * An error body `{ error: { code, message, details? } }`. The code is for programs; the message
+ * is in the caller's language (Accept-Language: vi → Vietnamese, otherwise English).
+ */
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
-  res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+  const lang = preferredLanguage(res.req?.get("accept-language"));
+  res
+    .status(status)
+    .set("content-language", lang)
+    .json({ error: { code, message: localizeErrorMessage(code, message, lang), ...(details === undefined ? {} : { details }) } });
 }
 
 export interface RouteContext<P, Q, B> {
@@ -68,7 +77,10 @@ export class ApiRoutes {
           const principal = await authenticate(req);
           if (!principal) return sendError(res, 401, "unauthorized", "Missing or invalid API key (Authorization: Bearer <key>)");
           if (principal.role !== "admin" && !def.roles.includes(principal.role))
-            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`);
+            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`, {
+              requiredRoles: [...new Set([...def.roles, "admin"])],
+              role: principal.role,
+            });
           const params = parse(def.params, req.params, "path parameters");
           const query = parse(def.query, req.query, "query");
           const body = def.body ? parse(def.body, req.body, "body") : undefined;

@@ -15,6 +15,7 @@ import {
   type DossierListItem,
   type DossierListRow,
 } from "../../core/dossier-list.ts";
+import { atRiskDossiers, atRiskListSchema, atRiskQuerySchema } from "../../core/at-risk.ts";
 import { csvWriter, OutputClosedError } from "../../core/export/writers.ts";
 import { lookups, lookupsSchema } from "../../core/lookups.ts";
 import { t } from "../../core/i18n/index.ts";
@@ -114,5 +115,17 @@ export function dossierListRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["staff", "analyst"],
     response: lookupsSchema,
     handler: async () => lookups(ctx.prisma, ctx.config.SATISFACTION_TARGET),
+  });
+
+  api.add({
+    method: "get",
+    path: "/dossiers/at-risk",
+    summary:
+      "Open dossiers likely to miss their appointment, most at risk first, with the reason (how long the same procedure usually takes at the unit vs the working days left); docs/at-risk.md",
+    tags: ["dossiers"],
+    roles: ["staff", "analyst"],
+    query: atRiskQuerySchema,
+    response: atRiskListSchema,
+    handler: async ({ query }) => atRiskDossiers(ctx.prisma, await ctx.calendar.get(), query),
   });
 }

@@ -7,7 +7,7 @@
 // processing time T exceeds `available`; it is known that T > elapsed. So
 //     risk = P(T > available | T > elapsed) ≈ (#{t > available} + ½) / (#{t > elapsed} + 1)
 // over the samples (the ½ and 1 keep a thin tail from reading as certainty). Samples come from
-// the same procedure at the same unit over the last year; with fewer than MIN_SAMPLES, from
+// the same procedure at the same unit over the last year; with fewer than MIN_SAMPLES (6), from
 // the procedure at every unit; with fewer still, from the statutory duration D, assuming a
 // dossier finishes anywhere between 60% and 110% of it.
 import { z } from "zod";
@@ -16,7 +16,7 @@ import type { WorkingCalendar } from "./calendar.ts";
 import { FINISHED_STATUSES, STATUS_KEYS } from "./status.ts";
 import { resolveFilters, SqlParams, UNIT_TREE_CTE, whereClause } from "./stats/filters.ts";
 
-export const MIN_SAMPLES = 20;
+export const MIN_SAMPLES = 6;
 export const HISTORY_DAYS = 365;
 const DAY_MS = 86_400_000;
 /** Shares of the statutory duration used when there is no history at all. */

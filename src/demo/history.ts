@@ -55,7 +55,7 @@ export const DEMO_UNITS: DemoUnit[] = [
   { code: "000.00.15.H99", name: "[DEMO] UBND phường Cam Lộc (dữ liệu mẫu)", level: "ward", weight: 0.2, procedures: { land: 0.9, birth: 0.9, marriage: 0.9, copy: 1 } },
   { code: "000.00.16.H99", name: "[DEMO] UBND phường Cam Nghĩa (dữ liệu mẫu)", level: "ward", weight: 0.16, procedures: { land: 1, birth: 1, marriage: 1, copy: 1 } },
   { code: "000.00.17.H99", name: "[DEMO] UBND phường Cam Phúc Bắc (dữ liệu mẫu)", level: "ward", weight: 0.14, procedures: { land: 0.95, birth: 1, marriage: 0.95, copy: 1 } },
-  { code: "000.00.18.H99", name: "[DEMO] UBND phường Cam Phú (dữ liệu mẫu)", level: "ward", weight: 0.13, procedures: { land: 1.45, birth: 1.15, marriage: 1.1, copy: 1 } },
+  { code: "000.00.18.H99", name: "[DEMO] UBND phường Cam Phú (dữ liệu mẫu)", level: "ward", weight: 0.13, procedures: { land: 1.6, birth: 1.15, marriage: 1.1, copy: 1 } },
   { code: "000.00.19.H99", name: "[DEMO] UBND phường Cam Thuận (dữ liệu mẫu)", level: "ward", weight: 0.07, procedures: { land: 1, birth: 1, copy: 1 } },
 ];
 
@@ -351,7 +351,7 @@ function assignRatings(ds: DemoHistoryDossier[], rnd: () => number, now: Date, s
     order.forEach(({ d }, i) => {
       const isLate = late(d);
       const bad = i < unhappy;
-      const reasons = bad ? (isLate ? ["overdue", ...(rnd() < 0.3 ? ["many_visits"] : [])] : [pick(["many_visits", "unclear_guidance", "staff_attitude", "many_visits", "extra_fees"])]) : [];
+      const reasons = bad ? (isLate ? ["overdue", ...(rnd() < 0.3 ? ["many_visits"] : [])] : [pick(["many_visits", "unclear_guidance", "staff_attitude", "many_visits", "unclear_guidance", "many_visits", "extra_fees"])]) : [];
       d.rating = {
         overall: bad ? "not_satisfied" : rnd() < 0.45 ? "very_satisfied" : "satisfied",
         reasons,

@@ -48,6 +48,8 @@ const DOSSIERS: DemoDossier[] = [
   { seq: "0006", unit: WARD, proc: HOUSEHOLD, daysAgo: 10, status: 10, extra: { returnMethod: "postal" } },
   { seq: "0007", unit: CITY, proc: LAND, daysAgo: 6, status: 3, extra: { stopReason: "Hồ sơ không thuộc thẩm quyền giải quyết" }, applicant: DEMO_APPLICANT_2 },
   { seq: "0008", unit: WARD, proc: LAND, daysAgo: 1, status: 2, applicant: DEMO_APPLICANT_2 },
+  // Cam Phú is slow with land dossiers: this one heads the at-risk list ("thường mất … ngày làm việc, còn 3").
+  { seq: "0009", unit: DEMO_UNITS[4]!, proc: LAND, daysAgo: 7, status: 4, step: "Xác minh thực địa", applicant: DEMO_APPLICANT_2 },
 ];
 
 function demoCode(unitCode: string, received: Date, seq: string): string {

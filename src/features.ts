@@ -13,6 +13,7 @@ import type { Config } from "./config.ts";
 import { runExclusive, sweepExpired } from "./core/retention.ts";
 import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
+import { webUpdates } from "./core/delivery/web-inbox.ts";
 import { StartupRefusedError, type Feature } from "./server.ts";
 
 /** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
@@ -59,7 +60,15 @@ const tryPageFeature: Feature = {
     const codes = enabled
       ? (await ctx.prisma.dossier.findMany({ where: { demo: true, applicantPhone: DEMO_APPLICANT.phone }, select: { code: true }, orderBy: { id: "asc" } })).map((d) => d.code)
       : [];
-    extras.routers.push(createTryRouter({ conversation: ctx.conversation, enabled, demo: { phone: DEMO_APPLICANT.phone, codes }, logger: ctx.logger }));
+    extras.routers.push(
+      createTryRouter({
+        conversation: ctx.conversation,
+        enabled,
+        demo: { phone: DEMO_APPLICANT.phone, codes },
+        logger: ctx.logger,
+        updates: (sessionId, after) => webUpdates(ctx.prisma, sessionId, after),
+      }),
+    );
     return enabled ? { lines: ["  Try the bot: {url}/try (demo data, no token needed)"] } : undefined;
   },
 };

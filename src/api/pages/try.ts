@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { Logger } from "../../logger.ts";
 import { jsonBody } from "../json-body.ts";
+import { webUpdatesQuerySchema, type WebUpdate } from "../../core/delivery/web-inbox.ts";
 
 export interface TryPageOptions {
   conversation: { handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: "vi" | "en" }> };
@@ -13,6 +14,8 @@ export interface TryPageOptions {
   /** What the page offers to try: the demo applicant's phone (sent as an own contact) and codes. */
   demo?: { phone?: string; codes?: string[]; hint?: string };
   logger?: Logger;
+  /** Messages the delivery engine sent to a /try session (notices, broadcasts): GET /try/api/updates. */
+  updates?: (sessionId: string, after: string | undefined) => Promise<WebUpdate[]>;
 }
 
 const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "sessionId must be 8–64 characters of A–Z a–z 0–9 _ -");
@@ -78,6 +81,23 @@ export function createTryRouter(opts: TryPageOptions): Router {
       res.json({ replies, lang });
     } catch (err) {
       opts.logger?.error({ err }, "try page: conversation failed");
+      res.status(500).json({ error: { code: "internal", message: "Internal error" } });
+    }
+  });
+
+  // Notices and broadcasts sent to this chat since `after` (the page polls; ids only grow).
+  router.get("/try/api/updates", async (req, res) => {
+    if (!opts.enabled) return notFound(res);
+    const q = webUpdatesQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: { code: "bad_request", message: "sessionId (8–64 characters of A–Z a–z 0–9 _ -) and an optional numeric after are needed" } });
+      return;
+    }
+    try {
+      const updates = opts.updates ? await opts.updates(q.data.sessionId, q.data.after) : [];
+      res.set("cache-control", "no-store").json({ updates, last: updates.at(-1)?.id ?? q.data.after ?? null });
+    } catch (err) {
+      opts.logger?.error({ err }, "try page: reading updates failed");
       res.status(500).json({ error: { code: "internal", message: "Internal error" } });
     }
   });

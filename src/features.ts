@@ -80,8 +80,8 @@ const tryPageFeature: Feature = {
 /** The staff and analyst dashboard: a static page; the API key pasted into it decides what it shows. */
 const dashboardFeature: Feature = {
   name: "dashboard",
-  async start(_ctx, extras) {
-    extras.routers.push(createDashboardRouter());
+  async start(ctx, extras) {
+    extras.routers.push(createDashboardRouter({ logger: ctx.logger }));
     return { lines: ["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"] };
   },
 };

@@ -88,8 +88,8 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
       const settings = deliverySettings();
       // On the demo database every broadcast waits for a second staff key, so that approval can be tried
       // (unless BROADCAST_APPROVAL_THRESHOLD says otherwise).
-      const demoApproval =
-        !process.env.BROADCAST_APPROVAL_THRESHOLD && tryPageEnabled(ctx.config) && (await ctx.prisma.dossier.findFirst({ where: { demo: true }, select: { id: true } })) !== null;
+      // (Decided from the configuration alone: the routes must be registered before start() first awaits.)
+      const demoApproval = !process.env.BROADCAST_APPROVAL_THRESHOLD && tryPageEnabled(ctx.config);
       const approvalThreshold = opts.approvalThreshold ?? (demoApproval ? 1 : broadcastSettings().approvalThreshold);
       const quietHours = opts.quietHours !== undefined ? opts.quietHours : settings.quietHours;
       const built = opts.senders ? { notes: [], ...opts.senders(ctx) } : configuredSenders(ctx);

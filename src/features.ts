@@ -1,6 +1,7 @@
 // The optional parts of the service, started by src/server.ts in this order.
 import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
+import { limitRules, requestLimit } from "./api/rate-limit.ts";
 import { createSlipLinkRouter } from "./api/pages/slip.ts";
 import { slipRoutes } from "./api/routes/slips.ts";
 import { createOpenDataRouter } from "./api/pages/open-data.ts";
@@ -62,6 +63,9 @@ const tryPageFeature: Feature = {
     const codes = enabled
       ? (await ctx.prisma.dossier.findMany({ where: { demo: true, applicantPhone: DEMO_APPLICANT.phone }, select: { code: true }, orderBy: { id: "asc" } })).map((d) => d.code)
       : [];
+    // Each chat message costs a conversation turn: limited per client address (RATE_LIMIT_TRY a minute).
+    const rule = limitRules(ctx.config).try;
+    if (enabled) extras.routers.push(requestLimit(ctx.rateLimiter, rule, ["/try/api/message"], () => ctx.metrics.httpRateLimited.inc({ limit: rule.name })));
     extras.routers.push(
       createTryRouter({
         conversation: ctx.conversation,
@@ -78,8 +82,8 @@ const tryPageFeature: Feature = {
 /** The staff and analyst dashboard: a static page; the API key pasted into it decides what it shows. */
 const dashboardFeature: Feature = {
   name: "dashboard",
-  async start(_ctx, extras) {
-    extras.routers.push(createDashboardRouter());
+  async start(ctx, extras) {
+    extras.routers.push(createDashboardRouter({ logger: ctx.logger }));
     return { lines: ["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"] };
   },
 };

@@ -42,13 +42,35 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * The HTTP server with timeouts a slow client cannot stretch: headers within
+ * HTTP_HEADERS_TIMEOUT_MS, the whole request within HTTP_REQUEST_TIMEOUT_MS (both answered 408
+ * and closed), idle keep-alive connections closed after HTTP_KEEP_ALIVE_TIMEOUT_MS. Node checks
+ * the first two every connectionsCheckingInterval, so that is kept short.
+ */
+export function createHttpServer(
+  config: Pick<Config, "HTTP_HEADERS_TIMEOUT_MS" | "HTTP_REQUEST_TIMEOUT_MS" | "HTTP_KEEP_ALIVE_TIMEOUT_MS">,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Server {
+  const server = createServer(
+    {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    handler,
+  );
+  return server;
+}
+
 /** Holds the port before anything else happens, answering 503 "starting" until the app is ready. */
 async function holdPort(config: Config): Promise<{ server: Server; serve(app: (req: IncomingMessage, res: ServerResponse) => void): void }> {
   let handler = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
     res.end(JSON.stringify({ error: { code: "starting", message: "The service is starting; try again in a few seconds" } }));
   };
-  const server = createServer((req, res) => handler(req, res));
+  const server = createHttpServer(config, (req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "EADDRINUSE" || err.code === "EACCES" ? new PortInUseError(config.PORT, config.HOST) : err));
     server.listen(config.PORT, config.HOST, () => resolve());

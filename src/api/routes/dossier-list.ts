@@ -65,7 +65,8 @@ export function dossierListRoutes(api: ApiRoutes, ctx: AppContext): void {
         res.setHeader("cache-control", "no-store");
         const writer = csvWriter(
           res,
-          DOSSIER_LIST_COLUMNS.map((c) => ({ header: vi ? c.vi : c.en, type: c.type, width: 20 })),
+          DOSSIER_LIST_COLUMNS.map((c) => ({ header: c.en, vi: c.vi, type: c.type, width: 20 })),
+          vi ? "vi" : "en",
         );
         try {
           let after: [string, number] | undefined;

@@ -15,6 +15,8 @@ import { runExclusive, sweepExpired } from "./core/retention.ts";
 import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import { webUpdates } from "./core/delivery/web-inbox.ts";
+import { digestSettings, runDigest } from "./core/at-risk-digest.ts";
+import { TelegramSender } from "./bot/telegram/sender.ts";
 import { StartupRefusedError, type Feature } from "./server.ts";
 
 /** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
@@ -156,6 +158,47 @@ const retentionFeature: Feature = {
   },
 };
 
+/** The morning digest of dossiers at risk to staff Telegram chats (STAFF_DIGEST_CHAT_IDS), once per working day. */
+const atRiskDigestFeature: Feature = {
+  name: "at-risk-digest",
+  async start(ctx) {
+    const settings = digestSettings();
+    const token = ctx.config.TELEGRAM_BOT_TOKEN;
+    if (!settings.chatIds.length) return { lines: ["  At-risk digest: off (STAFF_DIGEST_CHAT_IDS not set)"] };
+    if (!ctx.config.telegram.enabled || !token) return { lines: ["  At-risk digest: off (needs Telegram: TELEGRAM_BOT_TOKEN)"] };
+    const log = ctx.logger.child({ component: "at-risk-digest" });
+    const sender = new TelegramSender({ token, apiRoot: ctx.config.TELEGRAM_API_ROOT, logger: log });
+    const deps = {
+      prisma: ctx.prisma,
+      calendar: ctx.calendar,
+      settings,
+      async send(chatId: string, text: string) {
+        const r = await sender.send(chatId, [{ kind: "text", text }]);
+        if (!r.ok) throw new Error(`Telegram refused the digest for a staff chat: ${r.message}`);
+      },
+    };
+    const tick = async () => {
+      try {
+        const reached = await runDigest(deps);
+        if (reached) log.info({ chats: reached.length }, "sent the at-risk digest");
+      } catch (err) {
+        log.error({ err }, "at-risk digest failed");
+      }
+    };
+    const timer = setInterval(() => void tick(), 5 * 60_000);
+    timer.unref();
+    const first = setTimeout(() => void tick(), 30_000);
+    first.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        clearTimeout(first);
+      },
+      lines: [`  At-risk digest: ${settings.chatIds.length} staff chat(s), each working day at the start of the first session`],
+    };
+  },
+};
+
 export function features(_config: Config): Feature[] {
-  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), learningFeature, retentionFeature, surveyFeature(), deliveryFeature()];
+  return [tryPageFeature, dashboardFeature, slipFeature, openDataFeature, telegramFeature, zaloFeature(), learningFeature, retentionFeature, atRiskDigestFeature, surveyFeature(), deliveryFeature()];
 }

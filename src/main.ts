@@ -7,6 +7,7 @@ import { PortInUseError, startService, StartupRefusedError } from "./server.ts";
 import { features } from "./features.ts";
 import { deliverySettings } from "./core/delivery/config.ts";
 import { broadcastSettings } from "./core/broadcasts/config.ts";
+import { digestSettings } from "./core/at-risk-digest.ts";
 
 let config;
 try {
@@ -14,6 +15,7 @@ try {
   // Feature settings are checked now too, so a typo stops the start with one line.
   deliverySettings();
   broadcastSettings();
+  digestSettings();
 } catch (err) {
   if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith("Configuration error:"))) {
     console.error(err.message);

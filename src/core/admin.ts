@@ -2,6 +2,7 @@
 // the audit log. Transport-free: the REST routes (src/api/routes/admin.ts) validate with
 // the zod schemas below and call AdminService. Every mutation writes an AuditLog row in
 // the same transaction as the change.
+import { actorNames, describeAudit } from "./audit-text.ts";
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { createApiKey, revokeApiKey, type Role } from "./api-keys.ts";
@@ -183,6 +184,8 @@ export const auditEntrySchema = z
     action: z.string(),
     target: z.string().nullable(),
     details: z.unknown().nullable(),
+    actorName: z.object({ vi: z.string(), en: z.string() }).describe("The actor as people read it: the API key's name, \"hệ thống\", …"),
+    summary: z.object({ vi: z.string(), en: z.string() }).describe("The entry as a sentence (src/core/audit-text.ts)"),
   })
   .meta({ id: "AuditLogEntry" });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
@@ -526,7 +529,17 @@ export class AdminService {
       and.push({ OR: [{ at: { lt: at } }, { at, id: { lt: id } }] });
     }
     const rows = await this.deps.prisma.auditLog.findMany({ where: { AND: and }, orderBy: [{ at: "desc" }, { id: "desc" }], take: page.take });
-    return rows.map((r) => ({ id: r.id.toString(), at: r.at.toISOString(), actor: r.actor, action: r.action, target: r.target, details: r.details ?? null }));
+    const names = await actorNames(this.deps.prisma, new Set(rows.map((r) => r.actor)));
+    return rows.map((r) => ({
+      id: r.id.toString(),
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      details: r.details ?? null,
+      actorName: names.get(r.actor) ?? { vi: r.actor, en: r.actor },
+      summary: { vi: describeAudit(r, "vi"), en: describeAudit(r, "en") },
+    }));
   }
 }
 

@@ -226,6 +226,8 @@ export class DossierService {
       feeAmount: d.feeAmount,
       supplementCount: d.supplementCount,
       supplementReason: d.supplementReason,
+      supplementPending: d.status === DossierStatus.SUPPLEMENT_REQUESTED,
+      supplementRequestedAt: d.supplementRequestedAt?.toISOString() ?? null,
       stopReason: d.stopReason,
       finishedAt: d.finishedAt?.toISOString() ?? null,
       returnedAt: d.returnedAt?.toISOString() ?? null,

@@ -154,12 +154,14 @@ export function demoHistory(cal: WorkingCalendar, now: Date, opts: { seed?: numb
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const perDay = cal.minutesPerWorkingDay;
-  const start = now.getTime() - days * DAY_MS;
+  // Receipts fall in the `days` before today (local midnight), so the whole day's starts give the same rows.
+  const end = Math.floor((now.getTime() + 7 * 3_600_000) / DAY_MS) * DAY_MS - 7 * 3_600_000;
+  const start = end - days * DAY_MS;
 
   // Receipt instants: random working moments in the period, oldest first.
   const received: Date[] = [];
   while (received.length < count) {
-    const t = new Date(start + rnd() * (now.getTime() - start - 2 * 3_600_000));
+    const t = new Date(start + rnd() * (end - start));
     if (!cal.isWorkingDay(cal.localDate(t))) continue;
     const local = new Date(t.getTime() + 7 * 3_600_000);
     const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
@@ -178,7 +180,7 @@ export function demoHistory(cal: WorkingCalendar, now: Date, opts: { seed?: numb
     const proc = DEMO_PROCEDURES[procedure];
     const slowness = unit.procedures[procedure] ?? 1;
     // 0 at the start of the year, 1 now: the city gets better at keeping its dates.
-    const progress = (receivedAt.getTime() - start) / (now.getTime() - start);
+    const progress = (receivedAt.getTime() - start) / (end - start);
     const day = cal.localDate(receivedAt).slice(2).replace(/-/g, "");
     const seqKey = `${unit.code}-${day}`;
     const seq = (seqByUnitDay.get(seqKey) ?? 100) + 1;
@@ -322,7 +324,7 @@ export function demoHistory(cal: WorkingCalendar, now: Date, opts: { seed?: numb
     d.invitedAt = new Date(returned.getTime() + 3_600_000);
     out.push(d);
   }
-  assignRatings(out, rnd, now, start);
+  assignRatings(out, rnd, now, start, end);
   return out;
 }
 
@@ -331,7 +333,7 @@ export function demoHistory(cal: WorkingCalendar, now: Date, opts: { seed?: numb
  * follows the city's climb from 77% to 85% (counted, not drawn, so the trend reads cleanly);
  * "not satisfied" goes to late dossiers first, as it does in real surveys.
  */
-function assignRatings(ds: DemoHistoryDossier[], rnd: () => number, now: Date, start: number): void {
+function assignRatings(ds: DemoHistoryDossier[], rnd: () => number, now: Date, start: number, end: number): void {
   const invited = ds.filter((d) => d.invitedAt && d.invitedAt.getTime() < now.getTime() - 3_600_000);
   const answered = invited.filter(() => rnd() < 0.68);
   const byMonth = new Map<string, DemoHistoryDossier[]>();
@@ -342,7 +344,7 @@ function assignRatings(ds: DemoHistoryDossier[], rnd: () => number, now: Date, s
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   for (const list of byMonth.values()) {
     const mid = list[Math.floor(list.length / 2)]!.returnedAt!.getTime();
-    const progress = Math.min(1, Math.max(0, (mid - start) / (now.getTime() - start)));
+    const progress = Math.min(1, Math.max(0, (mid - start) / (end - start)));
     const target = 0.77 + 0.08 * progress;
     const unhappy = Math.round(list.length * (1 - target));
     const late = (d: DemoHistoryDossier) => d.finishedAt!.getTime() > d.appointmentAt.getTime();

@@ -10,6 +10,7 @@ import { createContext, type AppContext } from "../../src/context.ts";
 import { createApiKey } from "../../src/core/api-keys.ts";
 import { DEMO_APPLICANT, seedDemoData } from "../../src/demo/seed.ts";
 import { features } from "../../src/features.ts";
+import { runDigest } from "../../src/core/at-risk-digest.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 
@@ -121,5 +122,24 @@ describe("a fresh demo", () => {
     expect(updates.map((u) => u.replies[0]!.text)).toEqual([`Thông báo thử: hồ sơ ${codes[0]} — bộ phận một cửa nghỉ chiều thứ Sáu.`]);
     const receipts = await (await api(`/broadcasts/${id}`, keys.approver)).json();
     expect(receipts.counts.sent).toBe(1);
+  });
+
+  it("the morning digest goes to the staff chats once per working day, whichever instance runs it", async () => {
+    const sent: { chat: string; text: string }[] = [];
+    const deps = { prisma: ctx.prisma, calendar: ctx.calendar, settings: { chatIds: ["-100123", "456"], minRisk: 0.3 }, send: async (chat: string, text: string) => void sent.push({ chat, text }) };
+    const cal = await ctx.calendar.get();
+    // The next working day, before and after 07:00.
+    let day = new Date(Date.now() + 86_400_000);
+    while (!cal.isWorkingDay(cal.localDate(day))) day = new Date(day.getTime() + 86_400_000);
+    const at = (hhmm: string) => new Date(`${cal.localDate(day)}T${hhmm}:00+07:00`);
+    expect(await runDigest(deps, at("06:30"))).toBeNull();
+    // Two instances at once: one sends.
+    const both = await Promise.all([runDigest(deps, at("07:05")), runDigest(deps, at("07:05"))]);
+    expect(both.filter((r) => r !== null)).toHaveLength(1);
+    expect(sent.map((s) => s.chat)).toEqual(["-100123", "456"]);
+    expect(sent[0]!.text).toMatch(/^Hồ sơ có nguy cơ trễ hạn \(\d\d\/\d\d\/\d{4}\): \d+ \/ \d+ hồ sơ đang giải quyết/);
+    expect(sent[0]!.text).toContain("thường mất");
+    expect(await runDigest(deps, at("09:00"))).toBeNull();
+    expect(sent).toHaveLength(2);
   });
 });

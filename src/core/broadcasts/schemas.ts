@@ -84,6 +84,16 @@ export const broadcastSummarySchema = z
     cancelledAt: z.string().nullable(),
     counts: stateCountsSchema,
     progress: z.number().describe("Share of messages in a final state, in %"),
+    createdByName: z.object({ vi: z.string(), en: z.string() }).describe("Who created it, as people read it (the API key's name)"),
+    approvedByName: z.object({ vi: z.string(), en: z.string() }).nullable(),
+    waiting: z
+      .object({
+        reason: z.enum(["approval", "scheduled", "quiet_hours"]),
+        until: z.string().nullable().describe("When the next message may go (null while awaiting approval)"),
+        message: z.object({ vi: z.string(), en: z.string() }),
+      })
+      .nullable()
+      .describe("Why nothing is being sent right now, e.g. held by quiet hours until 07:00"),
   })
   .meta({ id: "Broadcast" });
 export type BroadcastSummary = z.infer<typeof broadcastSummarySchema>;

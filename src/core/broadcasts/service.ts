@@ -17,6 +17,8 @@ import { AppError } from "../errors.ts";
 import { DossierStatus } from "../status.ts";
 import { noticeLang, nt } from "../notices/i18n/index.ts";
 import { checkPlaceholders, fillPlaceholders } from "./placeholders.ts";
+import { actorNames } from "../audit-text.ts";
+import { formatLocal } from "../calendar.ts";
 import { audienceSchema, type Audience, type BroadcastInput, type BroadcastSummary, type Receipt, type StateCounts } from "./schemas.ts";
 
 export interface BroadcastDeps {
@@ -164,7 +166,9 @@ export class BroadcastService {
     const b = await this.prisma.broadcast.findUnique({ where: { id } });
     if (!b) throw new AppError("not_found", `No broadcast ${id}`);
     const counts = (await this.counts([id])).get(id) ?? emptyCounts();
-    return this.summary(await this.refreshStatus(b, counts), counts);
+    const names = await actorNames(this.prisma, [b.createdBy, ...(b.approvedBy ? [b.approvedBy] : [])]);
+    const refreshed = await this.refreshStatus(b, counts);
+    return this.summary(refreshed, counts, names, await this.nextSend([id]));
   }
 
   async list(page: { after: number | undefined; take: number }): Promise<BroadcastSummary[]> {
@@ -174,10 +178,12 @@ export class BroadcastService {
       take: page.take,
     });
     const counts = await this.counts(rows.map((r) => r.id));
+    const names = await actorNames(this.prisma, rows.flatMap((r) => [r.createdBy, ...(r.approvedBy ? [r.approvedBy] : [])]));
+    const next = await this.nextSend(rows.map((r) => r.id));
     const out: BroadcastSummary[] = [];
     for (const r of rows) {
       const c = counts.get(r.id) ?? emptyCounts();
-      out.push(this.summary(await this.refreshStatus(r, c), c));
+      out.push(this.summary(await this.refreshStatus(r, c), c, names, next));
     }
     return out;
   }
@@ -325,6 +331,36 @@ export class BroadcastService {
     return b;
   }
 
+  /** The earliest instant a queued message of each broadcast may go. */
+  private async nextSend(ids: number[]): Promise<Map<number, Date>> {
+    if (!ids.length) return new Map();
+    const rows = await this.prisma.outboundMessage.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, state: "queued" }, _min: { notBefore: true } });
+    return new Map(rows.filter((r) => r.broadcastId !== null && r._min.notBefore).map((r) => [r.broadcastId!, r._min.notBefore!]));
+  }
+
+  /** Why a broadcast is not sending right now, in words. */
+  private waiting(b: { id: number; status: string; scheduledAt: Date | null }, next: Map<number, Date>): BroadcastSummary["waiting"] {
+    if (b.status === "awaiting_approval")
+      return { reason: "approval", until: null, message: { vi: "Đang chờ một cán bộ khác phê duyệt", en: "Waiting for another staff member's approval" } };
+    if (b.status !== "scheduled" && b.status !== "sending") return null;
+    const at = next.get(b.id);
+    const now = this.now();
+    if (!at || at <= now) return null;
+    const when = formatLocal(at);
+    const [day, time] = when.split(" ") as [string, string];
+    const sameDay = formatLocal(now, false) === day;
+    const whenVi = sameDay ? time : `${time} ngày ${day}`;
+    const whenEn = sameDay ? time : `${time} on ${day}`;
+    // A scheduled start that falls outside quiet hours is the schedule; anything later is quiet hours.
+    if (b.scheduledAt && at.getTime() - b.scheduledAt.getTime() < 60_000)
+      return { reason: "scheduled", until: at.toISOString(), message: { vi: `Hẹn gửi lúc ${whenVi}`, en: `Scheduled for ${whenEn}` } };
+    return {
+      reason: "quiet_hours",
+      until: at.toISOString(),
+      message: { vi: `Tạm giữ vì giờ yên lặng, sẽ gửi lúc ${whenVi}`, en: `Held by quiet hours until ${whenEn}` },
+    };
+  }
+
   private summary(
     b: {
       id: number;
@@ -343,6 +379,8 @@ export class BroadcastService {
       cancelledAt: Date | null;
     },
     counts: StateCounts,
+    names: Map<string, { vi: string; en: string }>,
+    next: Map<number, Date>,
   ): BroadcastSummary {
     const total = STATES.reduce((n, s) => n + counts[s], 0);
     const pending = counts.queued + counts.sending;
@@ -363,6 +401,9 @@ export class BroadcastService {
       cancelledAt: b.cancelledAt?.toISOString() ?? null,
       counts,
       progress: total === 0 ? (b.status === "awaiting_approval" ? 0 : 100) : Math.round(((total - pending) / total) * 1000) / 10,
+      createdByName: names.get(b.createdBy) ?? { vi: b.createdBy, en: b.createdBy },
+      approvedByName: b.approvedBy ? (names.get(b.approvedBy) ?? { vi: b.approvedBy, en: b.approvedBy }) : null,
+      waiting: this.waiting(b, next),
     };
   }
 }

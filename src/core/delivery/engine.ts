@@ -18,11 +18,14 @@ import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import type { Reply } from "../conversation/types.ts";
 import { ChannelPacer, type ChannelLimits } from "./pacing.ts";
-import { DEFAULT_QUIET_HOURS, deferredUntil, type QuietWindow } from "./quiet-hours.ts";
+import { SharedPace, type Reservation } from "./shared-pace.ts";
+import { DEFAULT_QUIET_HOURS, type QuietWindow } from "./quiet-hours.ts";
+import { decide, decideZns, preflight, type Decision, type PolicySettings } from "./policy.ts";
 import type { CallCounter, ChannelSender, SendOutcome, ZnsFallback, ZnsSender } from "./types.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-export type DeliveryChannel = "telegram" | "zalo";
+/** Channels with a sender: the chat platforms, and "web" (the /try page of the demo). */
+export type DeliveryChannel = "telegram" | "zalo" | "web";
 
 /** Lower sends first. */
 export const PRIORITY = { notice: 10, urgentBroadcast: 50, broadcast: 100 } as const;
@@ -31,6 +34,8 @@ export const DEFAULT_LIMITS: Record<DeliveryChannel, ChannelLimits> = {
   telegram: { perSecond: 30, perChatPerSecond: 1 },
   // Zalo publishes no per-second figure for OA messages [U]: a cautious default, configurable.
   zalo: { perSecond: 10, perChatPerSecond: 1 },
+  // The /try page reads its messages from the database: no platform limit to respect.
+  web: { perSecond: 50, perChatPerSecond: 10 },
 };
 
 // ------------------------------------------------------------------ payload (DB JSON edge)
@@ -148,10 +153,15 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   /** Stamped on claimed rows (lockedBy); default host:pid:random. */
   workerId?: string;
-  /** Per channel; defaults: DEFAULT_LIMITS. Limits are per worker instance. */
+  /**
+   * Per channel; defaults: DEFAULT_LIMITS. With `sharedPace` the limits hold for all instances
+   * on the database together; without, for this instance alone.
+   */
   limits?: Partial<Record<DeliveryChannel, ChannelLimits & { maxInFlight?: number; concurrency?: number }>>;
   /** For non-urgent broadcasts (default 21:00–07:00; null: none). Zalo's 22:00–06:00 always applies. */
   quietHours?: QuietWindow | null;
+  /** One pace across every instance on this database (PaceBucket table); default false (this process only). */
+  sharedPace?: boolean;
   /** ZNS fallback for a closed Zalo window. */
   zns?: { sender: ZnsSender; templateId?: string | undefined } | undefined;
   /** Tries before a temporary error becomes `failed` (default 6). */
@@ -189,18 +199,14 @@ interface ClaimedRow {
   optedOutAt: Date | null;
 }
 
-type FinalState = "failed" | "blocked" | "skipped" | "undeliverable";
-
-type Result =
-  | { kind: "sent"; platformMessageId: string | null }
-  /** Back to the queue; `attempt: false` gives back the attempt the claim counted. */
-  | { kind: "requeue"; notBefore: Date; attempt: boolean; error: string | null }
-  | { kind: "final"; state: FinalState; error: string };
+type Result = Decision;
 
 interface ChannelState {
   channel: DeliveryChannel;
   sender: ChannelSender;
   pacer: ChannelPacer;
+  /** Set when the pace is shared through the database; `pacer` then only remembers pauses. */
+  shared: SharedPace | undefined;
   maxInFlight: number;
   minClaim: number;
   concurrency: number;
@@ -222,12 +228,6 @@ export interface WorkerStats {
   rateLimited: number;
 }
 
-const MAX_ERROR = 500;
-
-function describe(o: { code?: string | undefined; message: string }): string {
-  const s = o.code && !o.message.includes(o.code) ? `${o.code}: ${o.message}` : o.message;
-  return s.length > MAX_ERROR ? s.slice(0, MAX_ERROR - 1) + "…" : s;
-}
 
 export class DeliveryWorker {
   readonly workerId: string;
@@ -241,6 +241,7 @@ export class DeliveryWorker {
   private readonly lockMs: number;
   private readonly pollMs: number;
   private readonly holdMs: number;
+  private readonly policy: PolicySettings;
   private readonly clock: () => Date;
   private readonly writer: ResultWriter;
   private running = false;
@@ -250,6 +251,7 @@ export class DeliveryWorker {
   private readonly sleepers = new Set<() => void>();
   private readonly tasks = new Set<Promise<void>>();
   private lastReclaim = 0;
+  private lastPaceSweep = Date.now();
   private unsubscribe: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -260,6 +262,7 @@ export class DeliveryWorker {
     this.quiet = opts.quietHours === undefined ? DEFAULT_QUIET_HOURS : opts.quietHours;
     this.maxAttempts = opts.maxAttempts ?? 6;
     this.backoff = opts.backoff ?? { baseMs: 5_000, maxMs: 600_000 };
+    this.policy = { maxAttempts: this.maxAttempts, backoff: this.backoff, quietHours: this.quiet };
     this.lockMs = opts.lockMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 250;
     this.holdMs = opts.holdMs ?? 3_000;
@@ -273,6 +276,7 @@ export class DeliveryWorker {
         channel: sender.channel,
         sender,
         pacer: new ChannelPacer(l),
+        shared: opts.sharedPace ? new SharedPace(opts.prisma, sender.channel, l) : undefined,
         maxInFlight,
         minClaim: Math.max(1, Math.floor(maxInFlight / 4)),
         concurrency: l.concurrency ?? 64,
@@ -359,6 +363,10 @@ export class DeliveryWorker {
         if (now - this.lastReclaim >= Math.min(5_000, this.lockMs / 2)) {
           this.lastReclaim = now;
           await this.reclaim();
+        }
+        if (now - this.lastPaceSweep >= 60_000) {
+          this.lastPaceSweep = now;
+          for (const c of this.channels.values()) await c.shared?.sweep();
         }
         let claimed = 0;
         for (const ch of this.channels.values()) {
@@ -464,10 +472,7 @@ export class DeliveryWorker {
     });
   }
 
-  private backoffMs(attempt: number): number {
-    const raw = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(raw * (0.8 + Math.random() * 0.4));
-  }
+
 
   private requeueNow(error: string | null = null): Result {
     return { kind: "requeue", notBefore: this.clock(), attempt: false, error };
@@ -479,19 +484,29 @@ export class DeliveryWorker {
     const parsed = outboundPayloadSchema.safeParse(row.payload);
     if (!parsed.success) return { kind: "final", state: "failed", error: `invalid payload: ${parsed.error.issues[0]?.message ?? "?"}` };
     const p = parsed.data;
-    if (row.attempts > this.maxAttempts) return { kind: "final", state: "failed", error: `gave up after ${this.maxAttempts} attempts` };
-    if (isAccountBlocked(row))
-      return { kind: "final", state: "skipped", error: `blocked: ${row.blockedReason ?? "the user blocked the bot"}` };
-    if (row.kind === "broadcast" && !p.urgent && row.optedOutAt) return { kind: "final", state: "skipped", error: "opted out of announcements" };
-    const until = deferredUntil(this.clock(), { channel: ch.channel, kind: row.kind, urgent: p.urgent === true }, this.quiet);
-    if (until) return { kind: "requeue", notBefore: until, attempt: false, error: null };
+    const early = preflight(
+      {
+        channel: ch.channel,
+        kind: row.kind,
+        attempts: row.attempts,
+        urgent: p.urgent === true,
+        blocked: isAccountBlocked(row) ? { reason: row.blockedReason } : null,
+        optedOut: row.optedOutAt !== null,
+      },
+      this.policy,
+      this.clock(),
+    );
+    if (early) return early;
 
     // Pacing: the chat's slot first, then the channel's; long waits go back to the queue.
     const cost = Math.max(1, (ch.sender as Partial<CallCounter>).callsFor?.(p.replies) ?? p.replies.length);
     const chat = row.platformUserId;
     // The chat's slot is taken at the moment of sending, so that waiting for the channel
     // (or a pause) can never squeeze two messages to one chat closer than its interval.
-    for (;;) {
+    if (ch.shared) {
+      const waited = await this.sharedSlot(ch, ch.shared, chat, cost);
+      if (waited) return waited;
+    } else for (;;) {
       if (this.stopping) return this.requeueNow();
       const chatAt = ch.pacer.chatReadyAt(chat, Date.now());
       if (chatAt - Date.now() > this.holdMs) return this.deferTo(chatAt);
@@ -522,6 +537,32 @@ export class DeliveryWorker {
     return this.interpret(ch, row, p, outcome);
   }
 
+  /** Waits for a slot of the shared pace; a Result when the message goes back to the queue instead. */
+  private async sharedSlot(ch: ChannelState, pace: SharedPace, chat: string, cost: number): Promise<Result | null> {
+    for (;;) {
+      if (this.stopping) return this.requeueNow();
+      let r: Reservation;
+      try {
+        r = await pace.reserve(chat, cost, this.holdMs);
+      } catch (err) {
+        this.logger.warn({ err, channel: ch.channel }, "shared pace unavailable; message back to the queue");
+        return this.deferTo(Date.now() + 1_000);
+      }
+      // Remember a pause another instance saw, so this one stops claiming too.
+      if (r.pausedMs > 0) ch.pacer.pause(Date.now(), r.pausedMs);
+      if (r.kind === "later") {
+        if (r.waitMs > this.holdMs) return this.deferTo(Date.now() + r.waitMs);
+        await this.sleep(r.waitMs);
+        continue;
+      }
+      await this.sleep(r.waitMs);
+      if (this.stopping) return this.requeueNow();
+      // A 429 seen here while we waited: the slot is void, reserve again behind the pause.
+      if (Date.now() < ch.pacer.pausedUntil) continue;
+      return null;
+    }
+  }
+
   private deferTo(ms: number): Result {
     return { kind: "requeue", notBefore: new Date(this.clock().getTime() + Math.max(0, ms - Date.now())), attempt: false, error: null };
   }
@@ -536,37 +577,34 @@ export class DeliveryWorker {
     ch.sendWaiters.shift()?.();
   }
 
+  /** Carries out what the policy decided about the platform's answer. */
   private async interpret(ch: ChannelState, row: ClaimedRow, p: OutboundPayload, o: SendOutcome): Promise<Result> {
     this.opts.onSendResult?.(ch.channel, o.ok ? "sent" : o.kind);
-    if (o.ok) return { kind: "sent", platformMessageId: o.platformMessageId ?? null };
-    const error = describe(o);
-    switch (o.kind) {
-      case "rate_limited": {
-        const wait = o.retryAfterMs ?? 1_000;
-        ch.pacer.pause(Date.now(), wait);
-        this.stats.rateLimited++;
-        this.logger.warn({ channel: ch.channel, retryAfterMs: wait }, "rate limited by the platform; channel paused");
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + wait), attempt: false, error };
+    const { decision, effects } = decide(row, o, this.policy, this.clock());
+    for (const e of effects) {
+      switch (e.kind) {
+        case "pauseChannel":
+          ch.pacer.pause(Date.now(), e.ms);
+          ch.shared?.pause(e.ms).catch((err: unknown) => this.logger.warn({ err }, "could not share the pause"));
+          this.stats.rateLimited++;
+          this.logger.warn({ channel: ch.channel, retryAfterMs: e.ms }, "rate limited by the platform; channel paused");
+          break;
+        case "blockAccount":
+          await this.prisma.channelAccount.update({ where: { id: row.accountId }, data: { blockedAt: new Date(), blockedReason: e.reason } });
+          this.logger.info({ channel: ch.channel, accountId: row.accountId }, "account blocked the bot; further sends suppressed until it writes again");
+          break;
+        case "tryZns":
+          return this.viaZns(ch, row, p, e.windowError);
       }
-      case "temporary":
-        if (row.attempts >= this.maxAttempts) return { kind: "final", state: "failed", error: `${error} (after ${row.attempts} attempts)` };
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + this.backoffMs(row.attempts)), attempt: true, error };
-      case "permanent":
-        return { kind: "final", state: "failed", error };
-      case "blocked":
-        await this.prisma.channelAccount.update({ where: { id: row.accountId }, data: { blockedAt: new Date(), blockedReason: error } });
-        this.logger.info({ channel: ch.channel, accountId: row.accountId }, "account blocked the bot; further sends suppressed until it writes again");
-        return { kind: "final", state: "blocked", error };
-      case "window_closed":
-        return this.viaZns(ch, row, p, error);
     }
+    return decision!;
   }
 
   /** Zalo window closed: the ZNS template by phone when both data and a sender exist. */
   private async viaZns(ch: ChannelState, row: ClaimedRow, p: OutboundPayload, windowError: string): Promise<Result> {
     const zns = this.opts.zns;
     const templateId = p.zns?.templateId ?? zns?.templateId;
-    if (!p.zns || !zns || !templateId) return { kind: "final", state: "undeliverable", error: `window closed (${windowError})` };
+    if (!p.zns || !zns || !templateId) return decideZns(row, "no_fallback", windowError, this.policy, this.clock());
     const at = ch.pacer.reserveOverall(Date.now(), 1);
     await this.sleep(at - Date.now());
     let o: SendOutcome;
@@ -575,17 +613,7 @@ export class DeliveryWorker {
     } catch (err) {
       o = { ok: false, kind: "temporary", message: err instanceof Error ? err.message : String(err) };
     }
-    if (o.ok) return { kind: "sent", platformMessageId: `zns:${o.platformMessageId ?? ""}` };
-    const error = `window closed; ZNS: ${describe(o)}`;
-    switch (o.kind) {
-      case "rate_limited":
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + (o.retryAfterMs ?? 60_000)), attempt: false, error };
-      case "temporary":
-        if (row.attempts >= this.maxAttempts) return { kind: "final", state: "failed", error };
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + this.backoffMs(row.attempts)), attempt: true, error };
-      default:
-        return { kind: "final", state: "undeliverable", error };
-    }
+    return decideZns(row, o, windowError, this.policy, this.clock());
   }
 }
 

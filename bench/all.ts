@@ -4,6 +4,8 @@
 // markdown summary of bench/results/*.json written by this run and puts it in
 // docs/benchmarks.md between the "results" markers.
 // --quick sets BENCH_QUICK=1, which each bench reads as "use small sizes" (a smoke run).
+// --summary-only runs nothing: it rewrites the table from the results files already there
+// (e.g. after running single benches by hand with other sizes).
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -49,11 +51,14 @@ export function summaryTable(rows: ResultRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: "string" }, quick: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { only: { type: "string" }, quick: { type: "boolean", default: false }, "summary-only": { type: "boolean", default: false } },
+  });
+  const summaryOnly = values["summary-only"] === true;
   const only = values.only?.split(",").map((s) => s.trim().replace(/\.ts$/, ""));
-  const scripts = contractBenches().filter((f) => !only || only.includes(f.replace(/\.ts$/, "")));
+  const scripts = summaryOnly ? [] : contractBenches().filter((f) => !only || only.includes(f.replace(/\.ts$/, "")));
   const server = process.env.BENCH_DATABASE_URL;
-  const started = Date.now();
+  const started = summaryOnly ? 0 : Date.now();
   const failed: string[] = [];
   const base: NodeJS.ProcessEnv = { ...process.env, ...(values.quick ? { BENCH_QUICK: "1" } : {}) };
   for (const script of scripts) {

@@ -89,16 +89,28 @@ export async function fetchFeedbackBatch(prisma: PrismaClient, f: ResolvedFilter
   return prisma.$queryRawUnsafe<RawFeedbackRow[]>(sql, ...params.values);
 }
 
+/** A plain pg client: on a PostgreSQL server the XLSX export reads its batches without Prisma's per-row overhead. */
+export interface BatchSource {
+  query(sql: string, values: unknown[]): Promise<{ rows: RawFeedbackRow[] }>;
+}
+
+export async function fetchFeedbackBatchPg(client: BatchSource, f: ResolvedFilters, afterId: number, take: number): Promise<RawFeedbackRow[]> {
+  const params = new SqlParams();
+  const sql = batchSql(f, params, afterId, take);
+  return (await client.query(sql, params.values)).rows;
+}
+
 /**
  * Every matching row, `batchSize` at a time, in id order. The next batch is read while the
  * consumer writes the current one (at most two batches in memory), never further ahead.
  */
-export async function* feedbackBatches(prisma: PrismaClient, f: ResolvedFilters, batchSize = 2000): AsyncGenerator<RawFeedbackRow[]> {
-  let next: Promise<RawFeedbackRow[]> | null = fetchFeedbackBatch(prisma, f, 0, batchSize);
+export async function* feedbackBatches(prisma: PrismaClient | BatchSource, f: ResolvedFilters, batchSize = 2000): AsyncGenerator<RawFeedbackRow[]> {
+  const fetch = (after: number) => ("query" in prisma ? fetchFeedbackBatchPg(prisma, f, after, batchSize) : fetchFeedbackBatch(prisma, f, after, batchSize));
+  let next: Promise<RawFeedbackRow[]> | null = fetch(0);
   while (next) {
     const rows: RawFeedbackRow[] = await next;
     if (!rows.length) return;
-    next = rows.length === batchSize ? fetchFeedbackBatch(prisma, f, rows[rows.length - 1]!.id, batchSize) : null;
+    next = rows.length === batchSize ? fetch(rows[rows.length - 1]!.id) : null;
     // Keep a prefetch that fails while the consumer is busy from being an unhandled rejection.
     next?.catch(() => {});
     yield rows;

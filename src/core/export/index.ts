@@ -4,7 +4,8 @@ import type { Writable } from "node:stream";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { IdentityHasher } from "../identity.ts";
 import type { ResolvedFilters } from "../stats/filters.ts";
-import { exportColumns, feedbackBatches, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
+import pg from "pg";
+import { exportColumns, feedbackBatches, type BatchSource, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
 import { copyCsvExport, sqlCsvBatches } from "./sql-csv.ts";
 import { csvHead, csvWriter, drained, endOutput, type HeaderLanguage } from "./writers.ts";
 import { summarySheet } from "./summary.ts";
@@ -88,9 +89,17 @@ export async function writeFeedbackExport(deps: ExportDeps, resolved: ResolvedFi
           await summarySheet(deps.prisma, resolved, headers, deps.target ?? 84),
         ]);
   let n = 0;
-  for await (const batch of feedbackBatches(deps.prisma, resolved, opts.batchSize ?? 2000)) {
-    await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));
-    n += batch.length;
+  // On a server the rows come through a plain pg client (several times faster than Prisma's raw queries).
+  const client = deps.serverUrl ? new pg.Client({ connectionString: deps.serverUrl, application_name: "dossier-bot export" }) : null;
+  try {
+    if (client) await client.connect();
+    const source = client ? (client as unknown as BatchSource) : deps.prisma;
+    for await (const batch of feedbackBatches(source, resolved, opts.batchSize ?? 2000)) {
+      await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));
+      n += batch.length;
+    }
+  } finally {
+    await client?.end().catch(() => {});
   }
   await writer.end();
   return n;

@@ -17,7 +17,7 @@ import type { IdentityHasher } from "../identity.ts";
 import { dossierConditions, periodConditions, SqlParams, UNIT_TREE_CTE, whereClause, type ResolvedFilters } from "../stats/filters.ts";
 import type { SurveyDefinition } from "../survey/definition.ts";
 import { PSEUDONYM_BASIS_SQL, pseudonymOf, RESPONSE_REF, type Column } from "./feedback-rows.ts";
-import { OutputClosedError } from "./writers.ts";
+import { csvCell, OutputClosedError } from "./writers.ts";
 
 /**
  * SqlParams that writes values into the text (COPY takes no parameters). Only ids, ISO
@@ -55,38 +55,41 @@ function labelTable(versions: Map<number, { definition: SurveyDefinition }>): st
       for (const c of q.choices) {
         if (seen.has(c.value)) continue;
         seen.add(c.value);
-        rows.push(`(${id}, ${literal(q.column)}, ${literal(c.value)}, ${literal(c.label.vi)})`);
+        rows.push(`(${id}, ${literal(q.column)}, ${literal(c.value)}, ${literal(c.label.vi)}, ${literal(csvCell(c.label.vi))}, ${literal(csvCell(c.value))})`);
       }
     }
-  if (!rows.length) rows.push(`(0, '', '', '')`);
-  return `labels(v, q, val, label) AS (VALUES ${rows.join(", ")})`;
+  if (!rows.length) rows.push(`(0, '', '', '', '', '')`);
+  // label_csv, val_csv: the label and the code already formatted as CSV cells, by the reference formatter itself.
+  return `labels(v, q, val, label, label_csv, val_csv) AS (VALUES ${rows.join(", ")})`;
 }
 
 /** SQL of each export column by header (the order comes from exportColumns()). */
 const CELL_SQL: Record<string, string> = {
   response_id: `r.id::text`,
   dossier_code: csvText("d.code"),
-  unit_code: csvText("u.code"),
-  unit_name: csvText("u.name"),
-  field_code: csvText("fl.code"),
-  field_name: csvText("fl.name"),
-  procedure_code: csvText("p.code"),
-  procedure_name: csvText("p.name"),
+  // Catalogue cells are formatted once per unit / procedure (catalogue CTE below), not per row.
+  unit_code: "uc.code",
+  unit_name: "uc.name",
+  field_code: "pc.field_code",
+  field_name: "pc.field_name",
+  procedure_code: "pc.code",
+  procedure_name: "pc.name",
   received_at: csvTime(`d."receivedAt"`),
   appointment_at: csvTime(`d."appointmentAt"`),
   finished_at: csvTime(`d."finishedAt"`),
   returned_at: csvTime(`d."returnedAt"`),
   finished_late: flag(`(d."finishedAt" > d."appointmentAt")`),
-  channel: csvText("r.channel::text"),
+  // Enum values ([a-z_]) need no formatting.
+  channel: "r.channel::text",
   survey_version: `sv.version::text`,
-  overall: csvText("r.overall::text"),
-  overall_text: csvText(`COALESCE(lo.label, r.overall::text)`),
+  overall: `COALESCE(r.overall::text, '')`,
+  overall_text: `COALESCE(lo.label_csv, r.overall::text, '')`,
   satisfied: `(CASE WHEN r.overall IS NULL THEN '' WHEN r.overall = 'not_satisfied' THEN '0' ELSE '1' END)`,
   visits: `COALESCE(r.visits::text, '')`,
   on_time: flag(`r."onTime"`),
-  staff_attitude: csvText(`r."staffAttitude"`),
-  staff_attitude_text: csvText(`COALESCE(la.label, r."staffAttitude")`),
-  reasons: csvText(`replace(NULLIF(array_to_string(r.reasons, ';'), ''), ';', '; ')`),
+  staff_attitude: `COALESCE(la.val_csv, ${csvText(`r."staffAttitude"`)})`,
+  staff_attitude_text: `COALESCE(la.label_csv, ${csvText(`r."staffAttitude"`)})`,
+  reasons: `(CASE WHEN cardinality(r.reasons) = 0 THEN '' ELSE ${csvText(`replace(NULLIF(array_to_string(r.reasons, ';'), ''), ';', '; ')`)} END)`,
   reasons_text: `(CASE WHEN array_to_string(r.reasons, ';') = '' THEN '' ELSE ${csvText(
     `(SELECT string_agg(COALESCE(l.label, x), '; ' ORDER BY o) FROM unnest(string_to_array(array_to_string(r.reasons, ';'), ';')) WITH ORDINALITY AS t(x, o)
        LEFT JOIN labels l ON l.v = r."surveyVersionId" AND l.q = 'reasons' AND l.val = x)`,
@@ -124,16 +127,19 @@ export function csvLinesSql(
   if (f.channel) where.push(`r.channel::text = ${params.text(f.channel)}`);
   where.push(...periodConditions(f, params, RESPONSE_REF));
   if (page) where.push(`r.id > ${params.int(page.afterId)}`);
-  return `WITH RECURSIVE ${UNIT_TREE_CTE}, ${labelTable(versions)}
+  return `WITH RECURSIVE ${UNIT_TREE_CTE}, ${labelTable(versions)},
+    uc AS MATERIALIZED (SELECT id, ${csvText("code")} AS code, ${csvText("name")} AS name FROM "Unit"),
+    pc AS MATERIALIZED (SELECT p.id, ${csvText("p.code")} AS code, ${csvText("p.name")} AS name, ${csvText("fl.code")} AS field_code, ${csvText("fl.name")} AS field_name
+      FROM "Procedure" p LEFT JOIN "Field" fl ON fl.id = p."fieldId")
     SELECT r.id,
       concat_ws(',', ${before.join(", ")}) || ',' AS before,
       ${PSEUDONYM_BASIS_SQL} AS basis,
       ${after.length ? `',' || concat_ws(',', ${after.join(", ")})` : `''`} AS after
     FROM "FeedbackResponse" r
     JOIN "Dossier" d ON d.id = r."dossierId"
-    JOIN "Unit" u ON u.id = d."unitId"
+    JOIN uc ON uc.id = d."unitId"
+    JOIN pc ON pc.id = d."procedureId"
     JOIN "Procedure" p ON p.id = d."procedureId"
-    LEFT JOIN "Field" fl ON fl.id = p."fieldId"
     JOIN "SurveyVersion" sv ON sv.id = r."surveyVersionId"
     LEFT JOIN labels lo ON lo.v = r."surveyVersionId" AND lo.q = 'overall' AND lo.val = r.overall::text
     LEFT JOIN labels la ON la.v = r."surveyVersionId" AND la.q = 'staffAttitude' AND la.val = r."staffAttitude"

@@ -95,6 +95,11 @@ export function csvHead(columns: Column[], headers: HeaderLanguage = "en"): stri
   return "\uFEFF" + headerNames(columns, headers).map((h) => csvField(h, "text")).join(",") + "\r\n";
 }
 
+/** A text as csvField() writes it (SQL rendering pre-formats labels with it). */
+export function csvCell(text: string): string {
+  return csvField(text, "text");
+}
+
 export function csvWriter(out: Writable, columns: Column[], headers: HeaderLanguage = "en"): TableWriter {
   const line = (cells: string[]) => cells.join(",") + "\r\n";
   out.write(csvHead(columns, headers));

@@ -46,6 +46,27 @@ export const cliCommands: CliCommand[] = [
     },
   },
   {
+    name: "stats aggregates",
+    usage: "stats aggregates verify|rebuild   (the satisfaction index aggregates against a recount of the raw rows; rebuild recounts them)",
+    async run(args, { ctx, print }) {
+      const { verifyAggregates, rebuildAggregates } = await import("./core/stats/aggregates.ts");
+      if (args[0] === "rebuild") {
+        const rows = await rebuildAggregates(ctx!.prisma);
+        print(`Rebuilt the aggregates: ${Object.entries(rows).map(([t, n]) => `${t} ${n} rows`).join(", ")}.`);
+        return 0;
+      }
+      const check = await verifyAggregates(ctx!.prisma);
+      if (check.ok) {
+        print(`Aggregates match the raw rows (${Object.entries(check.rows).map(([t, n]) => `${t} ${n} rows`).join(", ")}).`);
+        return 0;
+      }
+      print(`Aggregates differ from the raw rows (first ${check.differences.length}):`);
+      for (const d of check.differences) print(`  ${d.table} ${JSON.stringify(d.key)}: stored ${d.stored}, recounted ${d.expected}`);
+      print("Run `npm run cli -- stats aggregates rebuild` to recount them.");
+      return 1;
+    },
+  },
+  {
     name: "intents export",
     usage: "intents export [file.jsonl]   (labelled unrecognised messages as corpus lines, for corpus/train/ in the repository)",
     async run(args, { ctx, print }) {
@@ -70,13 +91,20 @@ export const cliCommands: CliCommand[] = [
       const csv = /\.csv$/i.test(file);
       const rows = csv ? csvRows(createReadStream(file)) : jsonRows(createReadStream(file));
       const out = await importDossiers(
-        { prisma: ctx!.prisma, calendar: ctx!.calendar, hasher: ctx!.hasher, onStatusChanged: ctx!.emitStatusChange },
+        {
+          prisma: ctx!.prisma,
+          calendar: ctx!.calendar,
+          hasher: ctx!.hasher,
+          onStatusChanged: ctx!.emitStatusChange,
+          databaseUrl: ctx!.db.kind === "server" ? ctx!.db.url : undefined,
+        },
         rows,
         "cli",
         { fieldNames: csv ? "csv" : "contract" },
       );
       if (out.ok) {
-        print(`Imported ${out.imported} dossiers (${out.created} new, ${out.updated} updated, ${out.statusChanges.length} status changes).`);
+        print(`Imported ${out.imported} dossiers (${out.created} new, ${out.updated} updated).`);
+        for (const w of out.warnings) print(`  warning: ${w.message}`);
         return 0;
       }
       print(`Nothing imported: ${out.errorCount} bad row(s) in ${out.rowsRead} read.`);

@@ -1,6 +1,7 @@
 // The optional parts of the service, started by src/server.ts in this order.
 import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
+import { limitRules, requestLimit } from "./api/rate-limit.ts";
 import { createSlipLinkRouter } from "./api/pages/slip.ts";
 import { slipRoutes } from "./api/routes/slips.ts";
 import { createOpenDataRouter } from "./api/pages/open-data.ts";
@@ -13,6 +14,7 @@ import type { Config } from "./config.ts";
 import { runExclusive, sweepExpired } from "./core/retention.ts";
 import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
+import { webUpdates } from "./core/delivery/web-inbox.ts";
 import { StartupRefusedError, type Feature } from "./server.ts";
 
 /** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
@@ -59,7 +61,18 @@ const tryPageFeature: Feature = {
     const codes = enabled
       ? (await ctx.prisma.dossier.findMany({ where: { demo: true, applicantPhone: DEMO_APPLICANT.phone }, select: { code: true }, orderBy: { id: "asc" } })).map((d) => d.code)
       : [];
-    extras.routers.push(createTryRouter({ conversation: ctx.conversation, enabled, demo: { phone: DEMO_APPLICANT.phone, codes }, logger: ctx.logger }));
+    // Each chat message costs a conversation turn: limited per client address (RATE_LIMIT_TRY a minute).
+    const rule = limitRules(ctx.config).try;
+    if (enabled) extras.routers.push(requestLimit(ctx.rateLimiter, rule, ["/try/api/message"], () => ctx.metrics.httpRateLimited.inc({ limit: rule.name })));
+    extras.routers.push(
+      createTryRouter({
+        conversation: ctx.conversation,
+        enabled,
+        demo: { phone: DEMO_APPLICANT.phone, codes },
+        logger: ctx.logger,
+        updates: (sessionId, after) => webUpdates(ctx.prisma, sessionId, after),
+      }),
+    );
     return enabled ? { lines: ["  Try the bot: {url}/try (demo data, no token needed)"] } : undefined;
   },
 };

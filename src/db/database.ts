@@ -14,6 +14,8 @@ export type Prisma = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   kind: "embedded" | "server";
+  /** The server's postgresql:// URL (server only), for work a pooled Prisma client cannot do (COPY). */
+  url?: string;
   appliedMigrations: string[];
   /** true when the database answers and every migration on disk is applied. */
   ready(): Promise<boolean>;
@@ -149,6 +151,7 @@ async function openServer(url: string): Promise<Database> {
   return {
     prisma,
     kind: "server",
+    url,
     appliedMigrations: applied,
     ready: () => migrationsComplete(prisma),
     close: () => prisma.$disconnect(),

@@ -5,6 +5,8 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { Logger } from "../../logger.ts";
+import { jsonBody } from "../json-body.ts";
+import { webUpdatesQuerySchema, type WebUpdate } from "../../core/delivery/web-inbox.ts";
 import { createAssetsRouter, PAGE_CSP, sharedWebAssets, type WebAssets } from "./assets.ts";
 
 export interface TryPageOptions {
@@ -14,8 +16,8 @@ export interface TryPageOptions {
   /** What the page offers to try: the demo applicant's phone (sent as an own contact) and codes. */
   demo?: { phone?: string; codes?: string[]; hint?: string };
   logger?: Logger;
-  /** Messages the delivery engine sent to a /try session (GET /try/api/updates, polled by the page when given). */
-  updates?: (sessionId: string, after: string | undefined) => Promise<unknown[]>;
+  /** Messages the delivery engine sent to a /try session (notices, broadcasts): GET /try/api/updates, polled by the page when given. */
+  updates?: (sessionId: string, after: string | undefined) => Promise<WebUpdate[]>;
   /** The bundled page script and styles (default: one build shared by the process). */
   assets?: WebAssets;
 }
@@ -58,7 +60,7 @@ export function createTryRouter(opts: TryPageOptions): Router {
       .send(html);
   });
 
-  router.post("/try/api/message", express.json({ limit: "16kb" }), async (req, res) => {
+  router.post("/try/api/message", jsonBody({ limit: "16kb" }), async (req, res) => {
     if (!opts.enabled) return notFound(res);
     const parsed = tryMessageSchema.safeParse(req.body);
     if (!parsed.success) {
@@ -88,6 +90,23 @@ export function createTryRouter(opts: TryPageOptions): Router {
       res.json({ replies, lang });
     } catch (err) {
       opts.logger?.error({ err }, "try page: conversation failed");
+      res.status(500).json({ error: { code: "internal", message: "Internal error" } });
+    }
+  });
+
+  // Notices and broadcasts sent to this chat since `after` (the page polls; ids only grow).
+  router.get("/try/api/updates", async (req, res) => {
+    if (!opts.enabled) return notFound(res);
+    const q = webUpdatesQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: { code: "bad_request", message: "sessionId (8–64 characters of A–Z a–z 0–9 _ -) and an optional numeric after are needed" } });
+      return;
+    }
+    try {
+      const updates = opts.updates ? await opts.updates(q.data.sessionId, q.data.after) : [];
+      res.set("cache-control", "no-store").json({ updates, last: updates.at(-1)?.id ?? q.data.after ?? null });
+    } catch (err) {
+      opts.logger?.error({ err }, "try page: reading updates failed");
       res.status(500).json({ error: { code: "internal", message: "Internal error" } });
     }
   });

@@ -23,7 +23,8 @@ import { DEFAULT_QUIET_HOURS, deferredUntil, type QuietWindow } from "./quiet-ho
 import type { CallCounter, ChannelSender, SendOutcome, ZnsFallback, ZnsSender } from "./types.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-export type DeliveryChannel = "telegram" | "zalo";
+/** Channels with a sender: the chat platforms, and "web" (the /try page of the demo). */
+export type DeliveryChannel = "telegram" | "zalo" | "web";
 
 /** Lower sends first. */
 export const PRIORITY = { notice: 10, urgentBroadcast: 50, broadcast: 100 } as const;
@@ -32,6 +33,8 @@ export const DEFAULT_LIMITS: Record<DeliveryChannel, ChannelLimits> = {
   telegram: { perSecond: 30, perChatPerSecond: 1 },
   // Zalo publishes no per-second figure for OA messages [U]: a cautious default, configurable.
   zalo: { perSecond: 10, perChatPerSecond: 1 },
+  // The /try page reads its messages from the database: no platform limit to respect.
+  web: { perSecond: 50, perChatPerSecond: 10 },
 };
 
 // ------------------------------------------------------------------ payload (DB JSON edge)

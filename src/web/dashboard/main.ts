@@ -166,7 +166,7 @@ function showKeyState(): void {
   } else {
     append(st, [
       badge("Đã có khoá …" + key.slice(-4), "ok"),
-      me ? [" ", h("strong", null, me.keyName ?? me.name ?? ""), me.keyName || me.name ? " — " : " ", "vai trò ", h("strong", { id: "role" }, ROLE_NAMES[me.role]), "."] : "",
+      me ? [" ", h("strong", null, me.keyName ?? ""), me.keyName ? " — " : " ", "vai trò ", h("strong", { id: "role" }, ROLE_NAMES[me.role]), "."] : "",
       " Khoá chỉ giữ trong thẻ này; đóng thẻ là mất.",
     ]);
     keyInput.placeholder = "Đã lưu khoá …" + key.slice(-4) + " — dán khoá khác để đổi";
@@ -185,7 +185,7 @@ async function useKey(): Promise<void> {
       }
       throw err;
     }
-    if (state.me.actor && (state.me.keyName ?? state.me.name)) state.actorNames.set(state.me.actor, `${state.me.keyName ?? state.me.name} (khoá này)`);
+    if (state.me.actor && state.me.keyName) state.actorNames.set(state.me.actor, `${state.me.keyName} (khoá này)`);
     await discover();
   });
   showKeyState();

@@ -16,7 +16,7 @@ export interface TryPageOptions {
   /** What the page offers to try: the demo applicant's phone (sent as an own contact) and codes. */
   demo?: { phone?: string; codes?: string[]; hint?: string };
   logger?: Logger;
-  /** Messages the delivery engine sent to a /try session (notices, broadcasts): GET /try/api/updates. */
+  /** Messages the delivery engine sent to a /try session (notices, broadcasts): GET /try/api/updates, polled by the page when given. */
   updates?: (sessionId: string, after: string | undefined) => Promise<WebUpdate[]>;
   /** The bundled page script and styles (default: one build shared by the process). */
   assets?: WebAssets;
@@ -49,7 +49,7 @@ export function createTryRouter(opts: TryPageOptions): Router {
   if (opts.enabled) router.use(createAssetsRouter(assets, "try"));
   router.get("/try", async (_req, res) => {
     if (!opts.enabled) return notFound(res);
-    const html = await renderPage(opts.demo ?? {}, assets);
+    const html = await renderPage(opts.demo ?? {}, assets, Boolean(opts.updates));
     res
       .status(200)
       .set("content-type", "text/html; charset=utf-8")
@@ -121,9 +121,9 @@ function digitsOnly(phone: string): string {
   return d.startsWith("84") ? "0" + d.slice(2) : d;
 }
 
-async function renderPage(demo: NonNullable<TryPageOptions["demo"]>, assets: WebAssets): Promise<string> {
+async function renderPage(demo: NonNullable<TryPageOptions["demo"]>, assets: WebAssets, updates: boolean): Promise<string> {
   // JSON as data, not script: escape "<" so that no value can close the tag.
-  const boot = JSON.stringify({ phone: demo.phone ?? null, codes: demo.codes ?? [], hint: demo.hint ?? null }).replace(/</g, "\\u003c");
+  const boot = JSON.stringify({ phone: demo.phone ?? null, codes: demo.codes ?? [], hint: demo.hint ?? null, updates }).replace(/</g, "\\u003c");
   const [js, css] = await Promise.all([assets.url("try", "js"), assets.url("try", "css")]);
   // The Vietnamese labels are in the markup; the script switches them when the bot answers in English.
   return `<!doctype html>

@@ -1,6 +1,6 @@
 // The dashboard's API client: same-origin REST with the key the user pasted (sessionStorage
-// only), Vietnamese error messages chosen by the error *code* the API returns (never by
-// parsing its English text), and feature detection for routes an older server lacks.
+// only), and Vietnamese error messages chosen by the error *code* the API returns (never by
+// parsing its English text).
 import type { Role } from "./types.ts";
 import { ROLE_NAMES } from "./format.ts";
 
@@ -24,16 +24,12 @@ export class InputError extends Error {}
 
 type ErrorBody = { error?: { code?: string; message?: string; details?: unknown } };
 
-const missing = new Set<string>();
-/** Has this route answered 404 as a route (not as a missing record)? Then its widget hides. */
-export const routeMissing = (path: string): boolean => missing.has(path);
-
-export async function api<T>(path: string, opts: { method?: string; json?: unknown; feature?: string } = {}): Promise<T> {
+export async function api<T>(path: string, opts: { method?: string; json?: unknown } = {}): Promise<T> {
   const res = await call(path, opts);
   return (res.status === 204 ? null : await res.json()) as T;
 }
 
-export async function call(path: string, opts: { method?: string; json?: unknown; feature?: string } = {}): Promise<Response> {
+export async function call(path: string, opts: { method?: string; json?: unknown } = {}): Promise<Response> {
   const key = getKey();
   if (!key) throw new ApiError(0, "no_key", "Chưa có khoá API: dán khoá vào ô «Khoá API» ở đầu trang rồi bấm «Dùng khoá».");
   const headers: Record<string, string> = { authorization: "Bearer " + key, "accept-language": "vi" };
@@ -59,8 +55,6 @@ export async function call(path: string, opts: { method?: string; json?: unknown
     }
     const err: NonNullable<ErrorBody["error"]> = body?.error ?? {};
     const message = err.message ?? `HTTP ${res.status}`;
-    if (res.status === 404 && opts.feature && /^No route /.test(message)) missing.add(opts.feature);
-    if (res.status === 404 && opts.feature && err.code === "not_found" && /^Không có đường dẫn/.test(message)) missing.add(opts.feature);
     throw new ApiError(res.status, err.code ?? `http_${res.status}`, message, err.details);
   }
   return res;

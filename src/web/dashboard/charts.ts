@@ -43,7 +43,19 @@ export function trendChart(points: TrendPoint[], target: number): HTMLElement {
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false }, y: { range: [min, 100] } },
         axes: [
-          { values: (_u, ticks) => ticks.map((t) => { const p = labels.get(t); return p ? periodLabel(p.month, true) : ""; }), splits: () => xs, gap: 4, size: 36 },
+          {
+            // Every month has a tick; on a narrow screen only every second or third is labelled.
+            values: (u, ticks) => {
+              const every = Math.max(1, Math.ceil((ticks.length * 52) / Math.max(1, u.width - 60)));
+              return ticks.map((t, i) => {
+                const p = labels.get(t);
+                return p && i % every === 0 ? periodLabel(p.month, true) : "";
+              });
+            },
+            splits: () => xs,
+            gap: 4,
+            size: 36,
+          },
           { values: (_u, ticks) => ticks.map((t) => `${t}%`), size: 48 },
         ],
         series: [

@@ -107,13 +107,22 @@ window.addEventListener("hashchange", () => open(location.hash.slice(1)));
 const keyInput = byId<HTMLInputElement>("key-input");
 const keyMsg = byId("key-msg");
 
+/**
+ * The API's own route list (the public OpenAPI document): which optional routes this server
+ * has, known without probing them (a probe answered 404 would be a console error).
+ */
+let routes: Promise<Set<string>> | undefined;
+function hasRoute(method: string, path: string): Promise<boolean> {
+  routes ??= fetch("/api/v1/openapi.json", { credentials: "omit" })
+    .then((r) => (r.ok ? (r.json() as Promise<{ paths?: Record<string, Record<string, unknown>> }>) : { paths: {} }))
+    .then((doc) => new Set(Object.entries(doc.paths ?? {}).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))))
+    .catch(() => new Set<string>());
+  return routes.then((set) => set.has(`${method} /api/v1${path}`));
+}
+
 /** Who the key is: GET /me, or on an older server the role named in a 403. */
 async function whoAmI(): Promise<Me> {
-  try {
-    return await api<Me>("/api/v1/me", { feature: "me" });
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-  }
+  if (await hasRoute("GET", "/me")) return api<Me>("/api/v1/me");
   try {
     await api("/api/v1/audit-log?limit=1");
     return { role: "admin" };
@@ -126,21 +135,13 @@ async function whoAmI(): Promise<Me> {
 
 /** Optional routes of this server and the units for the pickers. */
 async function discover(): Promise<void> {
-  // Only an answer counts: a server without the route answers 404 (or 400, taking
-  // "at-risk" for a dossier code).
-  const probe = async (path: string) => {
-    try {
-      await api(path);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const [list, atRisk] = await Promise.all([probe("/api/v1/dossiers?limit=1"), probe("/api/v1/dossiers/at-risk?limit=1")]);
+  const [list, atRisk, lookups] = await Promise.all([hasRoute("GET", "/dossiers"), hasRoute("GET", "/dossiers/at-risk"), hasRoute("GET", "/lookups")]);
   state.caps = { list, atRisk };
   try {
+    if (!lookups) throw new Error("no lookups");
     state.lookups = await api<Lookups>("/api/v1/lookups");
     state.units = state.lookups.units;
+    if (state.lookups.satisfactionTarget) state.target = state.lookups.satisfactionTarget;
   } catch {
     // An older server: analysts can still pick among the units the index reports.
     state.units = [];
@@ -165,7 +166,7 @@ function showKeyState(): void {
   } else {
     append(st, [
       badge("Đã có khoá …" + key.slice(-4), "ok"),
-      me ? [" ", h("strong", null, me.keyName ?? me.name ?? ""), me.keyName || me.name ? " — " : " ", "vai trò ", h("strong", { id: "role" }, ROLE_NAMES[me.role]), "."] : "",
+      me ? [" ", h("strong", null, me.keyName ?? ""), me.keyName ? " — " : " ", "vai trò ", h("strong", { id: "role" }, ROLE_NAMES[me.role]), "."] : "",
       " Khoá chỉ giữ trong thẻ này; đóng thẻ là mất.",
     ]);
     keyInput.placeholder = "Đã lưu khoá …" + key.slice(-4) + " — dán khoá khác để đổi";
@@ -184,7 +185,7 @@ async function useKey(): Promise<void> {
       }
       throw err;
     }
-    if (state.me.actor && (state.me.keyName ?? state.me.name)) state.actorNames.set(state.me.actor, `${state.me.keyName ?? state.me.name} (khoá này)`);
+    if (state.me.actor && state.me.keyName) state.actorNames.set(state.me.actor, `${state.me.keyName} (khoá này)`);
     await discover();
   });
   showKeyState();

@@ -23,6 +23,7 @@ export const LABELS = {
     offline: "Không kết nối được máy chủ. Vui lòng thử lại.",
     error: "Lỗi",
     quick: "Gợi ý",
+    notice: "Thông báo",
   },
   en: {
     title: "Try the dossier status bot",
@@ -44,6 +45,7 @@ export const LABELS = {
     offline: "Could not reach the server. Please try again.",
     error: "Error",
     quick: "Suggestions",
+    notice: "Notice",
   },
 } satisfies Record<Lang, Record<string, string>>;
 

@@ -12,6 +12,8 @@ interface Boot {
   phone: string | null;
   codes: string[];
   hint: string | null;
+  /** The server delivers notices and broadcasts to this chat (GET /try/api/updates). */
+  updates?: boolean;
 }
 type Inbound =
   | { kind: "text"; text: string }
@@ -20,9 +22,10 @@ type Inbound =
   | { kind: "command"; command: "start" | "help" | "status"; args: string };
 type Button = { label: string; data: string };
 /** One line of the visible history, as stored for the tab. */
-type Entry = { who: "me" | "err"; text: string } | { who: "bot"; reply: Reply };
+type Entry = { who: "me" | "err"; text: string } | { who: "bot"; reply: Reply; notice?: boolean };
 
-const STORE = { session: "try.sessionId", history: "try.history", lang: "try.lang" } as const;
+const STORE = { session: "try.sessionId", history: "try.history", lang: "try.lang", after: "try.updatesAfter" } as const;
+const POLL_MS = 4000;
 const MAX_HISTORY = 200;
 
 const boot: Boot = JSON.parse(byId("boot").textContent || "{}") as Boot;
@@ -43,6 +46,7 @@ function newSession(): void {
   sessionStorage.setItem(STORE.session, sessionId);
   history = [];
   sessionStorage.removeItem(STORE.history);
+  sessionStorage.removeItem(STORE.after);
 }
 
 function readHistory(): Entry[] {
@@ -94,8 +98,10 @@ function bubble(cls: string, text: string): HTMLElement {
   return el;
 }
 
-function renderReply(reply: Reply): HTMLElement {
-  const el = bubble("bot", reply.text);
+function renderReply(reply: Reply, notice = false): HTMLElement {
+  const el = bubble("bot" + (notice ? " notice" : ""), "");
+  if (notice) el.append(h("div", { className: "tag", dataset: { l: "notice" } }, L("notice")));
+  el.append(reply.text);
   if (reply.kind === "request_phone") {
     el.append(h("div", { className: "kb" }, h("button", { type: "button", disabled: !boot.phone, onclick: sharePhone }, "📱 " + reply.buttonLabel)));
     return el;
@@ -110,7 +116,7 @@ function renderReply(reply: Reply): HTMLElement {
 }
 
 function renderEntry(e: Entry): HTMLElement {
-  return e.who === "bot" ? renderReply(e.reply) : bubble(e.who, e.text);
+  return e.who === "bot" ? renderReply(e.reply, e.notice) : bubble(e.who, e.text);
 }
 
 /** The newest reply with its buttons in view: its end if it fits, else its start. */
@@ -189,6 +195,34 @@ function sharePhone(): void {
   if (boot.phone) void send({ kind: "contact", phone: boot.phone, own: true }, "📱 " + boot.phone);
 }
 
+// ---------------------------------------------------------------- notices and broadcasts sent to this chat
+/** Collects what the service sent to this session (a result notice, an announcement) and shows it. */
+async function poll(): Promise<void> {
+  if (document.hidden) return;
+  const after = sessionStorage.getItem(STORE.after);
+  const q = new URLSearchParams({ sessionId });
+  if (after) q.set("after", after);
+  try {
+    const res = await fetch("/try/api/updates?" + q.toString(), { cache: "no-store" });
+    if (!res.ok) return;
+    const body = (await res.json()) as { updates?: { id: string; replies: Reply[] }[]; last?: string | null };
+    let last: HTMLElement | undefined;
+    for (const u of body.updates ?? [])
+      for (const reply of u.replies) {
+        const e: Entry = { who: "bot", reply, notice: true };
+        remember(e);
+        last = renderEntry(e);
+      }
+    if (body.last) sessionStorage.setItem(STORE.after, body.last);
+    if (last) {
+      applyLabels();
+      reveal(last);
+    }
+  } catch {
+    // Offline for a moment: the next round asks again from the same point.
+  }
+}
+
 // ---------------------------------------------------------------- start
 renderHeader();
 byId("reset").addEventListener("click", () => {
@@ -205,6 +239,11 @@ byId<HTMLFormElement>("f").addEventListener("submit", (e) => {
   input.value = "";
   sendText(text);
 });
+
+if (boot.updates) {
+  setInterval(() => void queue.then(poll), POLL_MS);
+  document.addEventListener("visibilitychange", () => void queue.then(poll));
+}
 
 if (history.length) {
   let last: HTMLElement | undefined;

@@ -3,9 +3,11 @@
 // server has no GET /dossiers/at-risk.
 import { clear, h } from "../../shared/dom.ts";
 import { api } from "../api.ts";
-import { fmtDate, isNum, num, pct, statusName } from "../format.ts";
+import { fmtDate, fmtDateTime, isNum, num, pct, statusName } from "../format.ts";
 import { state } from "../state.ts";
-import type { AtRiskItem } from "../types.ts";
+import type { AtRiskItem, AtRiskList } from "../types.ts";
+
+const BASIS: Record<string, string> = { unit_procedure: "cùng thủ tục, cùng đơn vị", procedure: "cùng thủ tục ở mọi đơn vị", statutory: "thời hạn theo quy định" };
 import { badge, busy, field, table, unitSelect } from "../ui.ts";
 
 export function mountAtRisk(panel: HTMLElement, showDossier: (code: string) => void): { load: () => Promise<void>; units: HTMLSelectElement[] } {
@@ -25,9 +27,10 @@ export function mountAtRisk(panel: HTMLElement, showDossier: (code: string) => v
     await busy(go, msg, ["staff", "analyst"], async () => {
       const q = new URLSearchParams({ limit: "100" });
       if (unit.value) q.set("unitCode", unit.value);
-      const body = await api<{ items: AtRiskItem[] } | AtRiskItem[]>("/api/v1/dossiers/at-risk?" + q.toString(), { feature: "atRisk" });
-      const items = Array.isArray(body) ? body : body.items;
+      const body = await api<AtRiskList>("/api/v1/dossiers/at-risk?" + q.toString());
+      const items: AtRiskItem[] = body.items;
       clear(out);
+      out.append(h("p", { className: "scope" }, `${num(items.length)} hồ sơ có nguy cơ trong ${num(body.open)} hồ sơ đang giải quyết còn hạn (tính đến ${fmtDateTime(body.asOf)}).`));
       if (!items.length) {
         out.append(h("p", { className: "muted" }, "Không có hồ sơ nào có nguy cơ trễ hạn."));
         return;
@@ -36,16 +39,15 @@ export function mountAtRisk(panel: HTMLElement, showDossier: (code: string) => v
         table(
           ["Khả năng trễ", "Mã hồ sơ", "Đơn vị", "Thủ tục", "Trạng thái", "Hẹn trả", "Còn (ngày làm việc)", "Vì sao"],
           items.map((r) => {
-            const p = r.risk ?? r.probability ?? null;
-            const share = isNum(p) ? (p <= 1 ? p * 100 : p) : null;
-            const reason = typeof r.reason === "string" ? r.reason : (r.reason?.vi ?? "—");
+            const share = r.risk * 100;
+            const reason = r.reason.vi;
             return {
               cells: [
-                isNum(share) ? badge(pct(share, 0), share >= 50 ? "bad" : share >= 20 ? "warn" : "ok") : "—",
+                badge(pct(share, 0), share >= 50 ? "bad" : share >= 20 ? "warn" : "ok", `So với ${num(r.samples)} hồ sơ tương tự (${BASIS[r.basis] ?? r.basis})`),
                 h("button", { type: "button", className: "link code", onclick: () => showDossier(r.code) }, r.code),
-                r.unit?.name ?? "—",
-                r.procedure?.name ?? "—",
-                isNum(r.status) ? statusName(r.status) : "—",
+                r.unit.name,
+                r.procedure.name,
+                statusName(r.status),
                 fmtDate(r.appointmentAt),
                 isNum(r.workingDaysLeft) ? num(r.workingDaysLeft, 1) : "—",
                 reason,

@@ -110,7 +110,7 @@ export function mountDossiers(panel: HTMLElement): { load: () => Promise<void>; 
       const q = listQuery();
       q.set("limit", "25");
       if (cursor) q.set("cursor", cursor);
-      const page = await api<DossierListPage>("/api/v1/dossiers?" + q.toString(), { feature: "list" });
+      const page = await api<DossierListPage>("/api/v1/dossiers?" + q.toString());
       cursor = page.nextCursor;
       if (reset) {
         clear(listOut);
@@ -160,7 +160,7 @@ export function mountDossiers(panel: HTMLElement): { load: () => Promise<void>; 
       const q = listQuery();
       q.set("format", "csv");
       q.set("headers", "vi");
-      const res = await call("/api/v1/dossiers?" + q.toString(), { feature: "list" });
+      const res = await call("/api/v1/dossiers?" + q.toString());
       const name = await save(res, "ho-so.csv");
       flash(listMsg, "ok", `Đã tải ${name} với các điều kiện đang lọc.`);
     }),

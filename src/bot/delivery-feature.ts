@@ -88,14 +88,17 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
       const settings = deliverySettings();
       // On the demo database every broadcast waits for a second staff key, so that approval can be tried
       // (unless BROADCAST_APPROVAL_THRESHOLD says otherwise).
-      // (Decided from the configuration alone: the routes must be registered before start() first awaits.)
-      const demoApproval = !process.env.BROADCAST_APPROVAL_THRESHOLD && tryPageEnabled(ctx.config);
-      const approvalThreshold = opts.approvalThreshold ?? (demoApproval ? 1 : broadcastSettings().approvalThreshold);
+      // The routes are registered before start() first awaits (the app is built from `extras`
+      // right after); the demo check lands in `threshold`, which the service reads per broadcast.
+      const threshold = { value: opts.approvalThreshold ?? broadcastSettings().approvalThreshold };
       const quietHours = opts.quietHours !== undefined ? opts.quietHours : settings.quietHours;
       const built = opts.senders ? { notes: [], ...opts.senders(ctx) } : configuredSenders(ctx);
       const channels = built.senders.map((s) => s.channel) as DeliveryChannel[];
       // Routes first and synchronously: the app is built from `extras` right after start().
-      extras.routeModules.push((api, c) => broadcastRoutes(api, c, { approvalThreshold, channels, quietHours }));
+      extras.routeModules.push((api, c) => broadcastRoutes(api, c, { approvalThreshold: () => threshold.value, channels, quietHours }));
+      if (opts.approvalThreshold === undefined && !process.env.BROADCAST_APPROVAL_THRESHOLD && tryPageEnabled(ctx.config))
+        if ((await ctx.prisma.dossier.findFirst({ where: { demo: true }, select: { id: true } })) !== null) threshold.value = 1;
+      const approvalThreshold = threshold.value;
       const logger = ctx.logger.child({ component: "delivery" });
       const shared = settings.pacing === "shared" || (settings.pacing === "auto" && ctx.config.database.kind === "server");
       const lines = [`  Delivery: ${channels.length ? channels.join(", ") : "no channel configured"}; pace ${shared ? "shared by every instance on the database" : "for this process"}; quiet hours ${

@@ -33,7 +33,8 @@ const apologyBodySchema = z
   .meta({ id: "ApologyInput" });
 
 export interface BroadcastRouteOptions {
-  approvalThreshold?: number;
+  /** A number, or a function read at each broadcast (the demo check finishes after the routes exist). */
+  approvalThreshold?: number | (() => number);
   channels?: DeliveryChannel[];
   /** Default: QUIET_HOURS (deliverySettings). */
   quietHours?: QuietWindow | null;
@@ -44,7 +45,10 @@ export function broadcastRoutes(api: ApiRoutes, ctx: AppContext, opts: Broadcast
   const service = new BroadcastService({
     prisma: ctx.prisma,
     logger: ctx.logger.child({ component: "broadcasts" }),
-    approvalThreshold: opts.approvalThreshold ?? broadcastSettings().approvalThreshold,
+    get approvalThreshold() {
+      const t = opts.approvalThreshold;
+      return typeof t === "function" ? t() : (t ?? broadcastSettings().approvalThreshold);
+    },
     quietHours: opts.quietHours !== undefined ? opts.quietHours : delivery.quietHours,
     ...(opts.channels ? { channels: opts.channels } : {}),
   });

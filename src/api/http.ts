@@ -3,6 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from "express";
 import { z } from "zod";
 import type { Principal, Role } from "../core/api-keys.ts";
+import { CONTROL_CHARS } from "../core/dossier-schemas.ts";
 import { AppError, type ErrorCode } from "../core/errors.ts";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -69,6 +70,12 @@ export class ApiRoutes {
           if (!principal) return sendError(res, 401, "unauthorized", "Missing or invalid API key (Authorization: Bearer <key>)");
           if (principal.role !== "admin" && !def.roles.includes(principal.role))
             return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`);
+          // One rule for every route: text with control characters is refused, never stripped.
+          const bad = controlCharPath(req.body) ?? controlCharPath(req.query);
+          if (bad !== undefined)
+            throw new AppError("validation_failed", `Invalid request: ${bad || "(root)"} contains a control character or invalid Unicode`, [
+              { path: bad, message: "must not contain control characters (U+0000–U+001F other than tab and line breaks, U+007F) or invalid Unicode" },
+            ]);
           const params = parse(def.params, req.params, "path parameters");
           const query = parse(def.query, req.query, "query");
           const body = def.body ? parse(def.body, req.body, "body") : undefined;
@@ -85,6 +92,27 @@ export class ApiRoutes {
       router[def.method](expressPath, handler);
     }
   }
+}
+
+/** Path of the first string (or key) in a parsed body with a control character; iterative, so any depth is safe. */
+export function controlCharPath(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, ""]];
+  let visited = 0;
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (++visited > 1_000_000) return undefined;
+    if (typeof v === "string") {
+      if (CONTROL_CHARS.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (CONTROL_CHARS.test(k)) return path;
+        stack.push([x, path ? `${path}.${k}` : k]);
+      }
+    }
+  }
+  return undefined;
 }
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string): T extends z.ZodType ? z.infer<T> : undefined {

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { finished, type Readable } from "node:stream";
-import { parse as csvParser, type Info as CsvInfo } from "csv-parse";
+import { CsvError, parse as csvParser, type Info as CsvInfo } from "csv-parse";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -800,9 +800,10 @@ export async function* csvRows(source: Readable): AsyncGenerator<ImportRow> {
   }
   if (failure) {
     const e = failure as { code?: string; message?: string; empty_lines?: number };
-    if (typeof e.code === "string" && e.code.startsWith("CSV_")) {
+    // Every parser error (unclosed quote, a quote inside an unquoted cell, …) is the file's fault.
+    if (failure instanceof CsvError || (typeof e.code === "string" && e.code.startsWith("CSV_"))) {
       const line = prevEnd + 1 + Math.max(0, (e.empty_lines ?? prevEmpty) - prevEmpty);
-      throw new ImportSourceError(line, `malformed CSV: ${(e.message ?? e.code).replace(/ at line \d+/, "")}`);
+      throw new ImportSourceError(line, `malformed CSV: ${(e.message ?? e.code ?? "unreadable").replace(/ at line \d+/, "")}`);
     }
     throw failure;
   }

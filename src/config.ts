@@ -111,6 +111,22 @@ export const envSchema = z.object({
   OPEN_DATA_LICENSE: z.string().trim().min(1).max(200).default("CC-BY-4.0"),
   OPEN_DATA_LICENSE_URL: url("OPEN_DATA_LICENSE_URL").default("https://creativecommons.org/licenses/by/4.0/"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+
+  // HTTP hardening (README, "Configuration"; docs/admin-api.md, "Errors").
+  /** A client must send its request headers within this time (slow-loris). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A client must send its whole request (headers and body) within this time. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** An idle keep-alive connection is closed after this time. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Rate limits per client address and minute (0 = off); counters shared through the database. */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  RATE_LIMIT_TRY: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  RATE_LIMIT_WEBHOOK_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** Which proxies' X-Forwarded-For is believed for the client address (express "trust proxy"). */
+  TRUST_PROXY: z.string().trim().min(1).default("loopback, linklocal, uniquelocal"),
+  /** Strict-Transport-Security max-age in seconds; 0 (default) sends no HSTS header. Set it only behind TLS. */
+  HSTS_MAX_AGE: z.coerce.number().int().min(0).max(63_072_000).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -137,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration error: ${msg}${shown}`);
   }
   const e = parsed.data;
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
+    throw new ConfigError("Configuration error: HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS");
   const telegram = e.TELEGRAM_BOT_TOKEN
     ? e.TELEGRAM_MODE === "webhook" && !e.TELEGRAM_WEBHOOK_SECRET
       ? { enabled: false, reason: "TELEGRAM_WEBHOOK_SECRET is required in webhook mode" }

@@ -14,6 +14,7 @@ import { setFormOfAddress } from "./core/i18n/index.ts";
 import type { ConversationService } from "./core/conversation/index.ts";
 import { createSlipServices, type SlipServices } from "./core/slip/index.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { RateLimiter } from "./api/rate-limit.ts";
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,8 @@ export interface AppContext {
   slip: SlipServices;
   /** Prometheus metrics (GET /metrics). */
   metrics: Metrics;
+  /** HTTP rate limits with counters in the database (src/api/rate-limit.ts). */
+  rateLimiter: RateLimiter;
 }
 
 export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
@@ -83,6 +86,7 @@ export async function createContext(config: Config, db: Database, logger: Logger
     learning,
     slip,
     metrics: createMetrics(prisma),
+    rateLimiter: new RateLimiter(prisma),
   };
 }
 

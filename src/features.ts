@@ -1,6 +1,7 @@
 // The optional parts of the service, started by src/server.ts in this order.
 import { createDashboardRouter } from "./api/pages/dashboard.ts";
 import { createTryRouter } from "./api/pages/try.ts";
+import { limitRules, requestLimit } from "./api/rate-limit.ts";
 import { createSlipLinkRouter } from "./api/pages/slip.ts";
 import { slipRoutes } from "./api/routes/slips.ts";
 import { createOpenDataRouter } from "./api/pages/open-data.ts";
@@ -11,17 +12,44 @@ import { surveyFeature } from "./bot/survey-feature.ts";
 import { zaloFeature } from "./bot/zalo/index.ts";
 import type { Config } from "./config.ts";
 import { runExclusive, sweepExpired } from "./core/retention.ts";
+import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
-import type { Feature } from "./server.ts";
+import { webUpdates } from "./core/delivery/web-inbox.ts";
+import { StartupRefusedError, type Feature } from "./server.ts";
+
+/** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
+async function holdPollingLease(ctx: Parameters<Feature["start"]>[0]): Promise<() => Promise<void>> {
+  const holder = `polling:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  if (!(await claimJob(ctx.prisma, "telegram-polling", POLLING_LEASE_MS, holder)))
+    throw new StartupRefusedError(
+      "Telegram long polling already runs on another instance of this database; only one may poll. Stop it, or set TELEGRAM_MODE=webhook to run several instances.",
+    );
+  const renew = setInterval(() => {
+    claimJob(ctx.prisma, "telegram-polling", POLLING_LEASE_MS, holder).catch((err: unknown) => ctx.logger.warn({ err }, "could not renew the polling lease"));
+  }, POLLING_LEASE_MS / 3);
+  renew.unref();
+  return async () => {
+    clearInterval(renew);
+    await releaseJob(ctx.prisma, "telegram-polling", holder).catch(() => {});
+  };
+}
+const POLLING_LEASE_MS = 30_000;
 
 const telegramFeature: Feature = {
   name: "telegram",
   async start(ctx, extras) {
+    const releasePolling = ctx.config.telegram.enabled && ctx.config.TELEGRAM_MODE === "polling" ? await holdPollingLease(ctx) : undefined;
     const telegram = startTelegram(ctx, ctx.conversation);
     extras.routers.push(telegram.router);
     extras.readinessChecks.push(telegram.readinessCheck);
     const lines = telegram.enabled && ctx.config.TELEGRAM_MODE === "webhook" ? ["  Telegram webhook: POST {url}/webhooks/telegram (register: npm run cli -- telegram set-webhook)"] : [];
-    return { stop: () => telegram.stop(), lines };
+    return {
+      stop: async () => {
+        await telegram.stop();
+        await releasePolling?.();
+      },
+      lines,
+    };
   },
 };
 
@@ -33,7 +61,18 @@ const tryPageFeature: Feature = {
     const codes = enabled
       ? (await ctx.prisma.dossier.findMany({ where: { demo: true, applicantPhone: DEMO_APPLICANT.phone }, select: { code: true }, orderBy: { id: "asc" } })).map((d) => d.code)
       : [];
-    extras.routers.push(createTryRouter({ conversation: ctx.conversation, enabled, demo: { phone: DEMO_APPLICANT.phone, codes }, logger: ctx.logger }));
+    // Each chat message costs a conversation turn: limited per client address (RATE_LIMIT_TRY a minute).
+    const rule = limitRules(ctx.config).try;
+    if (enabled) extras.routers.push(requestLimit(ctx.rateLimiter, rule, ["/try/api/message"], () => ctx.metrics.httpRateLimited.inc({ limit: rule.name })));
+    extras.routers.push(
+      createTryRouter({
+        conversation: ctx.conversation,
+        enabled,
+        demo: { phone: DEMO_APPLICANT.phone, codes },
+        logger: ctx.logger,
+        updates: (sessionId, after) => webUpdates(ctx.prisma, sessionId, after),
+      }),
+    );
     return enabled ? { lines: ["  Try the bot: {url}/try (demo data, no token needed)"] } : undefined;
   },
 };
@@ -41,8 +80,8 @@ const tryPageFeature: Feature = {
 /** The staff and analyst dashboard: a static page; the API key pasted into it decides what it shows. */
 const dashboardFeature: Feature = {
   name: "dashboard",
-  async start(_ctx, extras) {
-    extras.routers.push(createDashboardRouter());
+  async start(ctx, extras) {
+    extras.routers.push(createDashboardRouter({ logger: ctx.logger }));
     return { lines: ["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"] };
   },
 };

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseLockedError, DatabaseUnavailableError } from "./db/database.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import { createLogger } from "./logger.ts";
-import { PortInUseError, startService } from "./server.ts";
+import { PortInUseError, startService, StartupRefusedError } from "./server.ts";
 import { features } from "./features.ts";
 import { deliverySettings } from "./core/delivery/config.ts";
 import { broadcastSettings } from "./core/broadcasts/config.ts";
@@ -49,7 +49,7 @@ try {
   service = await startService(config, logger, features(config));
 } catch (err) {
   startFailed = true;
-  if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError) {
+  if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError || err instanceof StartupRefusedError) {
     console.error(err.message);
     process.exit(1);
   }
@@ -77,5 +77,10 @@ if (s.demoCodes.length)
     `  Demo applicant: phone ${DEMO_APPLICANT.phone}, ID number ending ${DEMO_APPLICANT.idNumber.slice(-4)}`,
   );
 if (s.demoAdminKey) out.push("", `  Admin API key for this demo database (shown only now): ${s.demoAdminKey}`);
+if (s.demoKeys.length)
+  out.push(
+    "  Demo keys for the dashboard (shown only now; a broadcast made with one staff key is approved with the other):",
+    ...s.demoKeys.map((k) => `    ${k.role.padEnd(8)} ${k.name}: ${k.key}`),
+  );
 console.log(out.join("\n") + "\n");
 

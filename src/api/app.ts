@@ -3,12 +3,15 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
 import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
-import { AppError } from "../core/errors.ts";
-import { ApiRoutes, HTTP_STATUS, openApiDocument, sendError } from "./http.ts";
+import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
+import { failureLimit, limitRules } from "./rate-limit.ts";
+import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 import { importRoutes } from "./routes/import.ts";
 import { understandingRoutes } from "./routes/understanding.ts";
+import { meRoutes } from "./routes/me.ts";
+import { dossierListRoutes } from "./routes/dossier-list.ts";
 import { createLandingRouter } from "./pages/landing.ts";
 
 export interface AppExtras {
@@ -20,13 +23,11 @@ export interface AppExtras {
   routeModules?: ((api: ApiRoutes, ctx: AppContext) => void)[];
 }
 
-/** Paths whose request bodies are streamed by their handler instead of parsed as JSON. */
-const STREAMED_BODIES = new Set(["/dossiers/import"]);
-
 export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
+  // Only X-Forwarded-For set by a trusted proxy counts (rate limits are per client address).
+  app.set("trust proxy", ctx.config.TRUST_PROXY === "true" ? true : ctx.config.TRUST_PROXY === "false" ? false : ctx.config.TRUST_PROXY.split(",").map((s) => s.trim()));
   app.set("query parser", "extended");
 
   // A request id on every request (a well-formed X-Request-Id is kept) and one access-log line
@@ -73,32 +74,52 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
-  app.get("/readyz", async (_req, res) => {
+  // Unauthenticated callers (load balancers) learn only ready or not; the checks and their
+  // details (database kind, channel errors) need the admin key: /readyz?details=1.
+  app.get("/readyz", async (req, res) => {
     const checks: { name: string; ok: boolean; detail?: string }[] = [{ name: "database", ok: await ctx.db.ready(), detail: ctx.db.kind }];
-    for (const check of extras.readinessChecks ?? []) checks.push(await check());
-    const ok = checks.every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    for (const check of extras.readinessChecks ?? []) checks.push(await check().catch(() => ({ name: "check", ok: false })));
+    const ready = checks.every((c) => c.ok);
+    res.status(ready ? 200 : 503).set("cache-control", "no-store");
+    if (!ready) res.set("retry-after", String(OUTAGE_RETRY_AFTER_S));
+    if (req.query.details !== undefined && (await isAdmin(req))) return void res.json({ ready, checks });
+    res.json({ ready });
   });
+  const isAdmin = async (req: Request): Promise<boolean> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
+    if (!m) return false;
+    // During an outage only the bootstrap key (compared without the database) can be checked.
+    const principal = await ctx.auth.authenticate(m[1]!).catch(() => null);
+    return principal?.role === "admin";
+  };
 
   for (const r of extras.routers ?? []) app.use(r);
 
   const api = new ApiRoutes();
+  // Before GET /dossiers/{code}: /dossiers/at-risk must not be taken for a code.
+  dossierListRoutes(api, ctx);
   dossierRoutes(api, ctx);
   importRoutes(api, ctx);
   adminRoutes(api, ctx);
   understandingRoutes(api, ctx);
+  meRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 
+  // No body parser here: each route reads its body after the key is checked (ApiRoutes.mount).
   const v1 = express.Router();
-  const json = express.json({ limit: "2mb" });
-  v1.use((req, res, next) => (STREAMED_BODIES.has(req.path) ? next() : json(req, res, next)));
   const doc = openApiDocument(api.routes, { title: "Dossier status & feedback bot API", version: "1" });
   v1.get("/openapi.json", (_req, res) => {
     res.json(doc);
   });
-  api.mount(v1, (req: Request) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
-    return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);
+  const rules = limitRules(ctx.config);
+  const authLimit = failureLimit(ctx.rateLimiter, rules.apiAuth, () => ctx.metrics.httpRateLimited.inc({ limit: rules.apiAuth.name }));
+  api.mount(v1, {
+    before: authLimit.before,
+    onFailure: authLimit.onFailure,
+    authenticate: (req: Request) => {
+      const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
+      return m ? ctx.auth.authenticate(m[1]!) : Promise.resolve(null);
+    },
   });
   v1.use((req, res) => sendError(res, 404, "not_found", `No route ${req.method} /api/v1${req.path}`));
   app.use("/api/v1", v1);
@@ -108,11 +129,12 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
       res.destroy();
       return;
     }
-    if (err instanceof AppError) return sendError(res, HTTP_STATUS[err.code], err.code, err.message, err.details);
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === "entity.parse.failed") return sendError(res, 400, "bad_request", "The body is not valid JSON");
-    if (e.type === "entity.too.large") return sendError(res, 413, "too_large", "The body is too large");
-    if (typeof e.status === "number" && e.status >= 400 && e.status < 500) return sendError(res, e.status, "bad_request", e.message ?? "Bad request");
+    const answer = classifyError(err);
+    if (answer) {
+      if (answer.retryAfter) res.setHeader("retry-after", String(answer.retryAfter));
+      if (answer.status >= 500) ctx.logger.warn({ err, path: req.path }, "database unavailable");
+      return sendError(res, answer.status, answer.code, answer.message, answer.details);
+    }
     ctx.logger.error({ err, path: req.path }, "unhandled error");
     sendError(res, 500, "internal", "Internal error");
   };

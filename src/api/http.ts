@@ -1,10 +1,11 @@
 // Small typed route layer: each route declares its zod schemas once; they validate the
 // request and generate the OpenAPI document (GET /api/v1/openapi.json).
 import type { NextFunction, Request, RequestHandler, Response, Router } from "express";
+import { closeIfBodyUnread, hasForbiddenText, jsonBody } from "./json-body.ts";
 import { z } from "zod";
 import type { Principal, Role } from "../core/api-keys.ts";
-import { CONTROL_CHARS } from "../core/dossier-schemas.ts";
 import { AppError, type ErrorCode } from "../core/errors.ts";
+import { localizeErrorMessage, preferredLanguage } from "./error-messages.ts";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -20,8 +21,16 @@ export const errorBodySchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: "Error" });
 
+/**
+ * An error body `{ error: { code, message, details? } }`. The code is for programs; the message
+ * is in the caller's language (Accept-Language: vi → Vietnamese, otherwise English).
+ */
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
-  res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+  const lang = preferredLanguage(res.req?.get("accept-language"));
+  res
+    .status(status)
+    .set("content-language", lang)
+    .json({ error: { code, message: localizeErrorMessage(code, message, lang), ...(details === undefined ? {} : { details }) } });
 }
 
 export interface RouteContext<P, Q, B> {
@@ -48,6 +57,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   responseContent?: Record<string, { schema: unknown }>;
   response?: R;
   status?: number;
+  /** Largest JSON body accepted (default 64 KB); read only after the key is checked. */
+  bodyLimit?: number | string;
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<z.infer<R> | void>;
 }
 
@@ -61,21 +72,42 @@ export class ApiRoutes {
     this.routes.push(def as AnyRoute);
   }
 
-  mount(router: Router, authenticate: (req: Request) => Promise<Principal | null>): void {
+  /**
+   * Mounts every route: the API key is checked first, before a byte of the body is read (no
+   * parsing, no inflating for a stranger); then the role, then the JSON body with the route's
+   * limit and the text rule (json-body.ts), then the schemas.
+   */
+  mount(router: Router, auth: MountAuth): void {
     for (const def of this.routes) {
       const expressPath = def.path.replace(/\{(\w+)\}/g, ":$1");
+      const authorise: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const refused = auth.before ? await auth.before(req, res) : false;
+          if (refused) return;
+          const principal = await auth.authenticate(req);
+          if (!principal) {
+            closeIfBodyUnread(req, res);
+            if (auth.onFailure && (await auth.onFailure(req, res))) return;
+            return sendError(res, 401, "unauthorized", "Missing or invalid API key (Authorization: Bearer <key>)");
+          }
+          if (principal.role !== "admin" && !def.roles.includes(principal.role)) {
+            closeIfBodyUnread(req, res);
+            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`, {
+              requiredRoles: [...new Set([...def.roles, "admin"])],
+              role: principal.role,
+            });
+          }
+          res.locals.principal = principal;
+          next();
+        } catch (err) {
+          closeIfBodyUnread(req, res);
+          next(err);
+        }
+      };
+      const body: RequestHandler = def.body ? jsonBody({ limit: def.bodyLimit ?? DEFAULT_BODY_LIMIT }) : (_req, _res, next) => next();
       const handler: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
         try {
-          const principal = await authenticate(req);
-          if (!principal) return sendError(res, 401, "unauthorized", "Missing or invalid API key (Authorization: Bearer <key>)");
-          if (principal.role !== "admin" && !def.roles.includes(principal.role))
-            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`);
-          // One rule for every route: text with control characters is refused, never stripped.
-          const bad = controlCharPath(req.body) ?? controlCharPath(req.query);
-          if (bad !== undefined)
-            throw new AppError("validation_failed", `Invalid request: ${bad || "(root)"} contains a control character or invalid Unicode`, [
-              { path: bad, message: "must not contain control characters (U+0000–U+001F other than tab and line breaks, U+007F) or invalid Unicode" },
-            ]);
+          const principal = res.locals.principal as Principal;
           const params = parse(def.params, req.params, "path parameters");
           const query = parse(def.query, req.query, "query");
           const body = def.body ? parse(def.body, req.body, "body") : undefined;
@@ -89,34 +121,36 @@ export class ApiRoutes {
           next(err);
         }
       };
-      router[def.method](expressPath, handler);
+      router[def.method](expressPath, authorise, body, handler);
     }
   }
 }
 
-/** Path of the first string (or key) in a parsed body with a control character; iterative, so any depth is safe. */
-export function controlCharPath(value: unknown): string | undefined {
-  const stack: [unknown, string][] = [[value, ""]];
-  let visited = 0;
+/** Default JSON body limit of an API route. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface MountAuth {
+  authenticate(req: Request): Promise<Principal | null>;
+  /** Runs before the key is checked; true = it answered (e.g. 429 for an IP over its failure limit). */
+  before?(req: Request, res: Response): Promise<boolean>;
+  /** Runs on a failed key; true = it answered instead of the 401. */
+  onFailure?(req: Request, res: Response): Promise<boolean>;
+}
+
+/** Path parameters and query values obey the text rule too (a %00 in a code is a 400, not a 500). */
+function checkText(value: unknown, where: string): void {
+  const stack: unknown[] = [value];
   while (stack.length) {
-    const [v, path] = stack.pop()!;
-    if (++visited > 1_000_000) return undefined;
+    const v = stack.pop();
     if (typeof v === "string") {
-      if (CONTROL_CHARS.test(v)) return path;
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
-    } else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (CONTROL_CHARS.test(k)) return path;
-        stack.push([x, path ? `${path}.${k}` : k]);
-      }
-    }
+      if (hasForbiddenText(v)) throw new AppError("bad_request", `The ${where} hold U+0000 or a control character`);
+    } else if (v && typeof v === "object") stack.push(...Object.keys(v), ...Object.values(v));
   }
-  return undefined;
 }
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string): T extends z.ZodType ? z.infer<T> : undefined {
   if (!schema) return undefined as never;
+  if (where !== "body") checkText(value, where);
   const r = schema.safeParse(value);
   if (!r.success) {
     const details = r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));

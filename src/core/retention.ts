@@ -67,17 +67,4 @@ async function sweepTrySessions(prisma: PrismaClient, idleSince: Date): Promise<
   return rows[0]?.n ?? 0;
 }
 
-/**
- * Runs `fn` on one instance at a time: a transaction-scoped advisory lock taken without
- * waiting; an instance that does not get it skips this round (the other one is doing it).
- */
-export async function runExclusive<T>(prisma: PrismaClient, name: string, fn: () => Promise<T>): Promise<T | null> {
-  return prisma.$transaction(
-    async (tx) => {
-      const [row] = await tx.$queryRaw<{ got: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`job:${name}`})) AS got`;
-      if (!row?.got) return null;
-      return fn();
-    },
-    { timeout: 3_600_000, maxWait: 10_000 },
-  );
-}
+export { runExclusive } from "./jobs.ts";

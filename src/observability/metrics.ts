@@ -16,6 +16,10 @@ export interface Metrics {
   sendResults: client.Counter<"channel" | "result">;
   rateLimited: client.Counter<"channel">;
   importRows: client.Counter<"result">;
+  /** Authenticated webhook deliveries acknowledged but not processed (poison), and stored after replacing what the database cannot hold. */
+  webhookPoison: client.Counter<"channel" | "outcome">;
+  /** Requests refused with 429 by the HTTP rate limits, by limit. */
+  httpRateLimited: client.Counter<"limit">;
 }
 
 const CACHE_MS = 5_000;
@@ -38,6 +42,14 @@ export function createMetrics(prisma: PrismaClient): Metrics {
   });
   const rateLimited = new client.Counter({ name: "outbound_rate_limited_total", help: "429 answers from a platform, by channel", labelNames: ["channel"] as const, registers: [registry] });
   const importRows = new client.Counter({ name: "dossier_import_rows_total", help: "Rows of bulk imports by result (imported, rejected)", labelNames: ["result"] as const, registers: [registry] });
+
+  const webhookPoison = new client.Counter({
+    name: "webhook_poison_total",
+    help: "Authenticated webhook deliveries that could not be used as sent, by channel and outcome: rejected_too_deep, rejected_not_json, rejected_invalid, rejected_unstorable (acknowledged, not processed) or sanitised (stored with U+0000 / bad bytes replaced)",
+    labelNames: ["channel", "outcome"] as const,
+    registers: [registry],
+  });
+  const httpRateLimited = new client.Counter({ name: "http_rate_limited_total", help: "Requests answered 429 by the HTTP rate limits, by limit (api_auth, try, webhook_auth)", labelNames: ["limit"] as const, registers: [registry] });
 
   // Database-backed gauges, read together once per scrape (cached).
   let cached: { at: number; data: Promise<Snapshot> } | undefined;
@@ -80,7 +92,7 @@ export function createMetrics(prisma: PrismaClient): Metrics {
     g.set({ labelled: "false" }, s.unrecognised.unlabelled);
     g.set({ labelled: "true" }, s.unrecognised.labelled);
   });
-  return { registry, httpRequests, sendResults, rateLimited, importRows };
+  return { registry, httpRequests, sendResults, rateLimited, importRows, webhookPoison, httpRateLimited };
 }
 
 interface Snapshot {

@@ -5,6 +5,7 @@ import { createApp, type AppExtras } from "../../src/api/app.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createContext, type AppContext } from "../../src/context.ts";
 import { silentLogger } from "../../src/logger.ts";
+import { createHttpServer } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
@@ -24,9 +25,9 @@ export async function startTestService(env: Record<string, string> = {}, extras:
   const db = await createTestDatabase();
   const ctx = await createContext(config, db, silentLogger);
   const app = createApp(ctx, extras(ctx));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
+  // The service's own HTTP server (its header and request timeouts), as src/server.ts makes it.
+  const server: Server = createHttpServer(config, app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { accept } from "../../src/core/inbox.ts";
 import { bareNumber, signedWebhook, zaloBody, zaloEvents, zaloSignature } from "../fakes/zalo-server.ts";
-import { specDossier } from "../helpers/app.ts";
+import { ADMIN_KEY, specDossier } from "../helpers/app.ts";
 import { startZaloHarness, type ZaloHarness } from "./harness.ts";
 
 const CODE = "000.00.15.H32-230112-0001";
@@ -90,10 +90,11 @@ describe("webhook authentication", () => {
     expect(await h.svc.ctx.prisma.channelAccount.count({ where: { platformUserId: user } })).toBe(0);
   });
 
-  it("a signed body that is not a Zalo event → 400; unknown events → 200 and ignored", async () => {
+  it("a signed body that is not a Zalo event → 200 rejected (no redelivery), nothing stored; unknown events → 200 and ignored", async () => {
     const before = await inboxRows();
     const bad = await h.post(signedWebhook({ app_id: h.fake.appId, timestamp: String(Date.now()) }));
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(200);
+    expect(await bad.json()).toEqual({ ok: true, outcome: "rejected" });
     const unknown = await h.post(signedWebhook({ app_id: h.fake.appId, timestamp: String(Date.now()), event_name: "oa_send_text", sender: { id: "1" }, recipient: { id: "2" } }));
     expect(unknown.status).toBe(200);
     expect(await unknown.json()).toEqual({ ok: true, outcome: "ignored" });
@@ -293,7 +294,7 @@ describe("readiness", () => {
   it("/readyz fails while the Zalo token cannot be refreshed", async () => {
     h.fake.failOAuthNext(1);
     await expect(h.zalo.tokens.refresh("test")).rejects.toMatchObject({ endpoint: "oauth/access_token" });
-    const res = await fetch(`${h.svc.url}/readyz`);
+    const res = await fetch(`${h.svc.url}/readyz?details=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
     const check = body.checks.find((c) => c.name === "zalo-token")!;

@@ -16,13 +16,13 @@ import { pageSchema, paginate, paginationQuery } from "../pagination.ts";
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe("Broadcast id") });
 const receiptState = z.enum(["queued", "sending", "sent", "failed", "blocked", "skipped", "cancelled", "undeliverable"]);
 
-const broadcastDetailSchema = broadcastSummarySchema
+export const broadcastDetailSchema = broadcastSummarySchema
   .extend({
     receipts: pageSchema(receiptSchema, "BroadcastReceiptPage").describe("Per-recipient receipts (?limit, ?cursor, ?state)"),
   })
   .meta({ id: "BroadcastDetail" });
 
-const createdSchema = z.object({ dryRun: z.literal(false), broadcast: broadcastSummarySchema }).meta({ id: "BroadcastCreated" });
+export const createdSchema = z.object({ dryRun: z.literal(false), broadcast: broadcastSummarySchema }).meta({ id: "BroadcastCreated" });
 
 const apologyBodySchema = z
   .object({
@@ -58,6 +58,8 @@ export function broadcastRoutes(api: ApiRoutes, ctx: AppContext, opts: Broadcast
     tags: ["broadcasts"],
     roles,
     body: broadcastInputSchema,
+    // An explicit list may name up to 20,000 dossier codes.
+    bodyLimit: "2mb",
     response: z.union([dryRunSchema, createdSchema]),
     handler: async ({ body, principal, res }) => {
       const out = await service.create(body, principal.actor);

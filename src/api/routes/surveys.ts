@@ -44,6 +44,7 @@ export function surveyRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles,
     // Validated by the service so the error lists every problem with its path.
     body: z.unknown(),
+    bodyLimit: "256kb",
     requestContent: { "application/json": { schema: z.toJSONSchema(surveyDefinitionSchema, { io: "input", unrepresentable: "any" }) } },
     response: surveyVersionSchema,
     status: 201,

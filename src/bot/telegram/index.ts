@@ -9,6 +9,7 @@ import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } fr
 import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
 import { createTelegramPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
+import { webhookAuthLimit } from "../webhook-limit.ts";
 
 export { createTelegramBot, type ConversationPort } from "./bot.ts";
 export { createUpdateProcessor } from "./processor.ts";
@@ -83,7 +84,13 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
     });
     poller = startPolling({ token, apiRoot: config.TELEGRAM_API_ROOT, processor, logger });
   } else {
-    router = createTelegramWebhookRouter({ secret: config.TELEGRAM_WEBHOOK_SECRET!, processor, logger });
+    router = createTelegramWebhookRouter({
+      secret: config.TELEGRAM_WEBHOOK_SECRET!,
+      processor,
+      logger,
+      onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "telegram", outcome }),
+      authLimit: webhookAuthLimit(ctx),
+    });
   }
 
   // Replay what a crash or a failure left in the inbox: once at start-up, then periodically.

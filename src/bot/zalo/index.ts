@@ -12,6 +12,7 @@ import { ZaloTokenStore, type ReadinessResult } from "./tokens.ts";
 import { createZaloWebhookRouter, ZALO_WEBHOOK_PATH } from "./webhook.ts";
 import { createZaloPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
+import { webhookAuthLimit } from "../webhook-limit.ts";
 
 export { ZaloApiError, ZaloClient, ZaloWindowError } from "./client.ts";
 export { ZaloSender } from "./sender.ts";
@@ -67,6 +68,8 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
     secret: config.ZALO_WEBHOOK_SECRET,
     processor,
     logger,
+    onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "zalo", outcome }),
+    authLimit: webhookAuthLimit(ctx),
     ...(opts.maxEventAgeMs ? { maxEventAgeMs: opts.maxEventAgeMs } : {}),
   });
 

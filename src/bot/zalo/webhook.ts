@@ -7,6 +7,9 @@
 // that keeps integers beyond 2^53 exact, so ids survive even when sent as bare numbers.
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
+import { classifyError } from "../../api/errors.ts";
+import { closeIfBodyUnread, readPlatformJson } from "../../api/json-body.ts";
+import type { FailureLimit } from "../../api/rate-limit.ts";
 import type { Logger } from "../../logger.ts";
 import { zaloEventSchema } from "./events.ts";
 import { parseJsonKeepingBigInts } from "./json.ts";
@@ -25,6 +28,10 @@ export interface ZaloWebhookDeps {
   logger: Logger;
   maxEventAgeMs?: number;
   now?: () => number;
+  /** Counts poison deliveries (metrics: webhook_poison_total). */
+  onPoison?: (outcome: string) => void;
+  /** Refused signatures per client address (429 over the limit). */
+  authLimit?: FailureLimit;
 }
 
 type Verdict = { ok: true; body: unknown } | { ok: false; reason: string };
@@ -57,26 +64,58 @@ export function createZaloWebhookRouter(deps: ZaloWebhookDeps): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: "1mb" });
 
-  router.post(ZALO_WEBHOOK_PATH, raw, async (req: Request, res: Response) => {
+  /**
+   * A signed delivery that cannot be used is acknowledged with 200 and counted: any other
+   * answer makes Zalo deliver it again.
+   */
+  const poison = (res: Response, outcome: string, detail: Record<string, unknown> = {}) => {
+    deps.logger.warn({ outcome, ...detail }, "Zalo event rejected (acknowledged, not processed)");
+    deps.onPoison?.(outcome);
+    res.status(200).json({ ok: true, outcome: "rejected" });
+  };
+
+  const limited = async (req: Request, res: Response, next: () => void) => {
+    try {
+      if (deps.authLimit && (await deps.authLimit.before(req, res))) return closeIfBodyUnread(req, res);
+    } catch (err) {
+      deps.logger.warn({ err }, "webhook failure limit unavailable");
+    }
+    next();
+  };
+
+  router.post(ZALO_WEBHOOK_PATH, limited, raw, async (req: Request, res: Response) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verdict = verifyZaloDelivery(body, req.get(SIGNATURE_HEADER), deps);
     if (!verdict.ok) {
       deps.logger.warn({ reason: verdict.reason, ip: req.ip }, "Zalo webhook refused");
+      try {
+        if (deps.authLimit && (await deps.authLimit.onFailure(req, res))) return;
+      } catch (err) {
+        deps.logger.warn({ err }, "webhook failure limit unavailable");
+      }
       res.status(401).json({ error: { code: "unauthorized", message: "Missing, wrong or stale signature" } });
       return;
     }
-    const parsed = zaloEventSchema.safeParse(verdict.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: "bad_request", message: "Not a Zalo event", details: parsed.error.issues.slice(0, 5) } });
-      return;
+    // Authentic: from here on, a delivery that cannot be used is acknowledged, never refused.
+    const read = readPlatformJson(body, parseJsonKeepingBigInts);
+    if (!read.ok) return poison(res, `rejected_${read.reason}`);
+    const parsed = zaloEventSchema.safeParse(read.value);
+    if (!parsed.success) return poison(res, "rejected_invalid", { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`) });
+    if (read.sanitised) {
+      deps.logger.warn({ event: parsed.data.event_name }, "Zalo event held U+0000 or invalid UTF-8: stored with U+FFFD in their place");
+      deps.onPoison?.("sanitised");
     }
     let outcome;
     try {
       outcome = await deps.processor.receive(parsed.data);
     } catch (err) {
+      const answer = classifyError(err);
+      // The database refused the values themselves: retrying cannot help.
+      if (answer && answer.status < 500) return poison(res, "rejected_unstorable", { event: parsed.data.event_name, code: answer.code });
       // Not stored (database unreachable): a non-2xx asks Zalo to deliver it again [U].
       deps.logger.error({ err, event: parsed.data.event_name }, "could not accept a Zalo event");
-      res.status(500).json({ error: { code: "internal", message: "Could not store the event" } });
+      if (answer?.retryAfter) res.setHeader("retry-after", String(answer.retryAfter));
+      res.status(answer?.status ?? 500).json({ error: { code: answer?.code ?? "internal", message: "Could not store the event" } });
       return;
     }
     // Stored: answer now (Zalo expects an answer within about 2 s); processing continues.

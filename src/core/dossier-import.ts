@@ -217,6 +217,9 @@ async function copyStage(url: string): Promise<Stage> {
   const sql: Sql = { query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] };
   const table = "dossier_stage";
   await client.query("BEGIN");
+  // The merge statements are large and their cost estimates high: JIT compiling them costs
+  // seconds and saves nothing for a statement run once.
+  await client.query("SET LOCAL jit = off");
   await client.query(createStageSql(table));
   const copy = client.query(copyFrom(`COPY ${table} (${STAGE_COLUMN_LIST}) FROM STDIN`));
   const done = new Promise<void>((resolve, reject) => {
@@ -244,6 +247,8 @@ async function copyStage(url: string): Promise<Stage> {
       copy.end();
       open = false;
       await done;
+      // Row counts and value statistics for the merge's join plans (a fresh temp table has none).
+      await client.query(`ANALYZE ${table}`);
     },
     async commit(fn) {
       const out = await fn(sql);

@@ -95,7 +95,10 @@ export const dossierViewSchema = z
     unit: z.object({ code: z.string(), name: z.string() }),
     field: z.object({ code: z.string(), name: z.string() }).nullable(),
     procedure: z.object({ code: z.string(), name: z.string(), durationDays: z.int().nullable() }),
-    applicant: z.object({ name: z.string(), phone: z.string().nullable(), idNumberMasked: z.string().nullable() }),
+    applicant: z
+      .object({ name: z.string(), phone: z.string().nullable(), idNumberMasked: z.string().nullable() })
+      .nullable()
+      .describe("The applicant's identity: staff and admins only (each such read is audit-logged as dossier.read); null for analysts (docs/roles.md)"),
     receivedAt: z.string(),
     appointmentAt: z.string(),
     appointmentComputed: z.boolean(),

@@ -197,6 +197,13 @@ export class DossierService {
     return { code, newAppointmentAt: new Date(a.newAppointmentAt).toISOString(), notifiedAccounts: notified };
   }
 
+  /** The full view (with the applicant's identity) for an API key: the read is audit-logged with the key. */
+  async readWithIdentity(rawCode: string, actor: string): Promise<DossierView> {
+    const view = await this.view(rawCode);
+    await this.deps.prisma.auditLog.create({ data: { actor, action: "dossier.read", target: view.code } });
+    return view;
+  }
+
   async view(rawCode: string, now = new Date()): Promise<DossierView> {
     const code = canonicalCode(rawCode);
     const d = await this.deps.prisma.dossier.findUnique({

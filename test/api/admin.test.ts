@@ -215,15 +215,20 @@ describe("holidays and the calendar", () => {
   });
 
   it("a dossier PUT without appointmentAt uses the edited calendar", async () => {
-    const body = specDossier({ appointmentAt: undefined, receivedAt: received, procedureCode: "2.000001", procedureName: "Đăng ký khai sinh", procedureDurationDays: 3 });
+    // Dossier dates lie between 2000 and a year ahead, so this one is received in March 2025
+    // (Monday 3/3; the day off is Tuesday 4/3).
+    expect((await put("/api/v1/holidays/2025-03-04", { kind: "day_off", name: "Ngày thử", source: "test" })).status).toBe(201);
+    const body = specDossier({ appointmentAt: undefined, receivedAt: "2025-03-03T09:00:00+07:00", procedureCode: "2.000001", procedureName: "Đăng ký khai sinh", procedureDurationDays: 3 });
     const withHoliday = await put("/api/v1/dossiers/000.00.15.H32-230112-0101", body);
     expect(withHoliday.status).toBe(201);
-    expect((await withHoliday.json()).dossier).toMatchObject({ appointmentAt: "2030-03-08T02:00:00.000Z", appointmentComputed: true });
+    expect((await withHoliday.json()).dossier).toMatchObject({ appointmentAt: "2025-03-07T02:00:00.000Z", appointmentComputed: true });
+
+    expect((await del("/api/v1/holidays/2025-03-04")).status).toBe(204);
+    const without = await put("/api/v1/dossiers/000.00.15.H32-230112-0102", body);
+    expect((await without.json()).dossier.appointmentAt).toBe("2025-03-06T02:00:00.000Z");
 
     expect((await del("/api/v1/holidays/2030-03-05")).status).toBe(204);
     expect((await appointment()).appointmentAt).toBe("2030-03-07T02:00:00.000Z");
-    const without = await put("/api/v1/dossiers/000.00.15.H32-230112-0102", body);
-    expect((await without.json()).dossier.appointmentAt).toBe("2030-03-07T02:00:00.000Z");
   });
 
   it("workingDaysLeft is counted from now (or the given now)", async () => {

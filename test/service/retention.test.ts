@@ -52,7 +52,7 @@ describe("retention sweep", () => {
     await p.auditLog.createMany({ data: [{ actor: "t", action: "old", at: ago(731) }, { actor: "t", action: "new", at: ago(729) }] });
 
     const r = await sweepExpired(p, settings, NOW);
-    expect(r).toEqual({ inbox: 1, conversations: 1, unrecognised: 1, outboundBodies: 1, audit: 1 });
+    expect(r).toEqual({ inbox: 1, conversations: 1, unrecognised: 1, outboundBodies: 1, audit: 1, trySessions: 0 });
     expect((await p.inboundUpdate.findMany({ orderBy: { externalId: "asc" } })).map((x) => x.externalId)).toEqual(["recent", "stuck"]);
     expect((await p.conversation.findMany()).map((c) => c.accountId)).toEqual([acc2.id]);
     expect((await p.unrecognisedMessage.findMany()).map((m) => m.text)).toEqual(["new"]);
@@ -63,7 +63,23 @@ describe("retention sweep", () => {
     expect(JSON.stringify(bodies[2]!.payload)).toContain("Hồ sơ X");
     expect((await p.auditLog.findMany({ where: { actor: "t" } })).map((a) => a.action)).toEqual(["new"]);
     // A second sweep finds nothing more to do.
-    expect(await sweepExpired(p, settings, NOW)).toEqual({ inbox: 0, conversations: 0, unrecognised: 0, outboundBodies: 0, audit: 0 });
+    expect(await sweepExpired(p, settings, NOW)).toEqual({ inbox: 0, conversations: 0, unrecognised: 0, outboundBodies: 0, audit: 0, trySessions: 0 });
+  });
+
+  it("/try sessions expire: an idle web account and the citizen made for it go; an active one and telegram accounts stay", async () => {
+    const p = db.prisma;
+    const idleCitizen = await p.citizen.create({ data: {} });
+    const idle = await p.channelAccount.create({ data: { channel: "web", platformUserId: "try-idle", citizenId: idleCitizen.id, lastInboundAt: ago(2) } });
+    await p.conversation.create({ data: { accountId: idle.id, state: { step: "idle" } } });
+    const active = await p.channelAccount.create({ data: { channel: "web", platformUserId: "try-active", lastInboundAt: ago(0, -3_600_000) } });
+    const tg = await p.channelAccount.create({ data: { channel: "telegram", platformUserId: "tg-old", lastInboundAt: ago(400) } });
+    const r = await sweepExpired(p, settings, NOW);
+    expect(r.trySessions).toBe(1);
+    expect(await p.channelAccount.findUnique({ where: { id: idle.id } })).toBeNull();
+    expect(await p.citizen.findUnique({ where: { id: idleCitizen.id } })).toBeNull();
+    expect(await p.conversation.count({ where: { accountId: idle.id } })).toBe(0);
+    expect(await p.channelAccount.findUnique({ where: { id: active.id } })).not.toBeNull();
+    expect(await p.channelAccount.findUnique({ where: { id: tg.id } })).not.toBeNull();
   });
 
   it("runs a job on one instance at a time", async () => {

@@ -1,9 +1,14 @@
 import { z } from "zod";
-import { catalogueWarningSchema, dossierInputSchema, dossierViewSchema, statusEventSchema } from "../../core/dossier-schemas.ts";
+import { catalogueWarningSchema, dossierInputSchema, dossierViewSchema, statusEventSchema, type DossierView } from "../../core/dossier-schemas.ts";
 import type { AppContext } from "../../context.ts";
 import type { ApiRoutes } from "../http.ts";
 
 const codeParams = z.object({ code: z.string().min(1).max(100).describe("Dossier code, e.g. 000.00.15.H32-230112-0001") });
+
+/** The view an analyst gets: everything but who applied (docs/roles.md). */
+export function withoutIdentity(d: DossierView): DossierView {
+  return { ...d, applicant: null };
+}
 
 export function dossierRoutes(api: ApiRoutes, ctx: AppContext): void {
   api.add({
@@ -30,7 +35,9 @@ export function dossierRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["staff", "analyst"],
     params: codeParams,
     response: dossierViewSchema,
-    handler: async ({ params }) => ctx.dossiers.view(params.code),
+    // Analysts work on pseudonymised data: the identity would let them re-identify feedback.
+    handler: async ({ params, principal }) =>
+      principal.role === "analyst" ? withoutIdentity(await ctx.dossiers.view(params.code)) : ctx.dossiers.readWithIdentity(params.code, principal.actor),
   });
 
   api.add({

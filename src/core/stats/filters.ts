@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { parseLocal } from "../calendar.ts";
+import { dateInRange, MAX_AHEAD_MS } from "../dossier-schemas.ts";
 import { AppError } from "../errors.ts";
 
 const DAY_MS = 86_400_000;
@@ -15,6 +16,10 @@ const bound = z
   .trim()
   .refine((v) => dateOnly.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success, {
     message: "must be a date YYYY-MM-DD (Vietnam time) or an ISO 8601 instant with offset",
+  })
+  // Same range as dossier dates: nothing is older than 2000 nor later than a year ahead.
+  .refine((v) => dateInRange(MAX_AHEAD_MS)(dateOnly.test(v) ? `${v}T00:00:00+07:00` : v), {
+    message: "must be between 2000-01-01 and one year from now",
   });
 
 const code = z.string().trim().min(1).max(64);

@@ -226,7 +226,12 @@ export function mountDossiers(panel: HTMLElement): { load: () => Promise<void>; 
           row("Đơn vị tiếp nhận", `${d.unit.name} (${d.unit.code})`),
           row("Lĩnh vực", d.field?.name),
           row("Thủ tục", `${d.procedure.name} (${d.procedure.code})${isNum(d.procedure.durationDays) ? ` — ${num(d.procedure.durationDays)} ngày làm việc` : ""}`),
-          row("Người nộp", [d.applicant.name, d.applicant.phone, d.applicant.idNumberMasked ? "CCCD " + d.applicant.idNumberMasked : null].filter(Boolean).join(" · ")),
+          row(
+            "Người nộp",
+            d.applicant
+              ? [d.applicant.name, d.applicant.phone, d.applicant.idNumberMasked ? "CCCD " + d.applicant.idNumberMasked : null].filter(Boolean).join(" · ")
+              : "(ẩn với vai trò phân tích)",
+          ),
           row("Ngày tiếp nhận", fmtDateTime(d.receivedAt)),
           row("Ngày hẹn trả", fmtDateTime(d.appointmentAt) + (d.appointmentComputed ? " (tính theo lịch làm việc)" : "")),
           row("Trạng thái", `${statusName(d.status)} từ ${fmtDateTime(d.statusAt)}`),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { InboundMessage, Reply } from "../../core/conversation/types.ts";
 import type { Logger } from "../../logger.ts";
 import { jsonBody } from "../json-body.ts";
+import { pageCsp } from "./csp.ts";
 
 export interface TryPageOptions {
   conversation: { handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: "vi" | "en" }> };
@@ -38,14 +39,17 @@ export function createTryRouter(opts: TryPageOptions): Router {
   const notFound = (res: express.Response) => res.status(404).json({ error: { code: "not_found", message: "The try-the-bot page is only available with demo data" } });
   const demoPhones = new Set((opts.demo?.phone ? [opts.demo.phone] : []).map(digitsOnly));
 
+  // Rendered once: the CSP allows exactly its inline script and style, by hash.
+  const page = renderPage(opts.demo ?? {});
+  const csp = pageCsp(page, { connect: ["'self'"] });
   router.get("/try", (_req, res) => {
     if (!opts.enabled) return notFound(res);
     res
       .status(200)
       .set("content-type", "text/html; charset=utf-8")
       .set("cache-control", "no-store")
-      .set("content-security-policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'")
-      .send(renderPage(opts.demo ?? {}));
+      .set("content-security-policy", csp)
+      .send(page);
   });
 
   router.post("/try/api/message", jsonBody({ limit: "16kb" }), async (req, res) => {

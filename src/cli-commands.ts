@@ -46,6 +46,27 @@ export const cliCommands: CliCommand[] = [
     },
   },
   {
+    name: "stats aggregates",
+    usage: "stats aggregates verify|rebuild   (the satisfaction index aggregates against a recount of the raw rows; rebuild recounts them)",
+    async run(args, { ctx, print }) {
+      const { verifyAggregates, rebuildAggregates } = await import("./core/stats/aggregates.ts");
+      if (args[0] === "rebuild") {
+        const rows = await rebuildAggregates(ctx!.prisma);
+        print(`Rebuilt the aggregates: ${Object.entries(rows).map(([t, n]) => `${t} ${n} rows`).join(", ")}.`);
+        return 0;
+      }
+      const check = await verifyAggregates(ctx!.prisma);
+      if (check.ok) {
+        print(`Aggregates match the raw rows (${Object.entries(check.rows).map(([t, n]) => `${t} ${n} rows`).join(", ")}).`);
+        return 0;
+      }
+      print(`Aggregates differ from the raw rows (first ${check.differences.length}):`);
+      for (const d of check.differences) print(`  ${d.table} ${JSON.stringify(d.key)}: stored ${d.stored}, recounted ${d.expected}`);
+      print("Run `npm run cli -- stats aggregates rebuild` to recount them.");
+      return 1;
+    },
+  },
+  {
     name: "intents export",
     usage: "intents export [file.jsonl]   (labelled unrecognised messages as corpus lines, for corpus/train/ in the repository)",
     async run(args, { ctx, print }) {

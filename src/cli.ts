@@ -70,17 +70,24 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "export feedback",
     usage:
-      "export feedback --format csv|xlsx --out <file> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit <code>] [--field <code>] [--procedure <code>] [--channel telegram|zalo|web] [--identities]   (one row per response; pseudonymised unless --identities, which is audit-logged)",
+      "export feedback --format csv|xlsx --out <file> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit <code>] [--field <code>] [--procedure <code>] [--channel telegram|zalo|web] [--headers en|vi] [--identities]   (one row per response; pseudonymised unless --identities, which is audit-logged)",
     check(args) {
       const s = { type: "string" } as const;
-      const o = options(args, { format: s, out: s, from: s, to: s, unit: s, field: s, procedure: s, channel: s, identities: { type: "boolean" } });
+      const o = options(args, { format: s, out: s, from: s, to: s, unit: s, field: s, procedure: s, channel: s, headers: s, identities: { type: "boolean" } });
       if (typeof o === "string") return o;
       if (o.values.format !== "csv" && o.values.format !== "xlsx") return "--format must be csv or xlsx";
       if (!o.values.out) return "--out <file> is required";
+      if (o.values.headers !== undefined && o.values.headers !== "en" && o.values.headers !== "vi") return "--headers must be en or vi";
       for (const d of ["from", "to"] as const) if (o.values[d] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(o.values[d]))) return `--${d} must be YYYY-MM-DD`;
       return null;
     },
     load: () => import("./core/export/cli.ts").then((m) => m.exportCliCommands.find((c) => c.name === "export feedback")!),
+  },
+  {
+    name: "stats aggregates",
+    usage: "stats aggregates verify|rebuild   (the satisfaction index aggregates against a recount of the raw rows; rebuild recounts them)",
+    check: (a) => (a.length === 1 && (a[0] === "verify" || a[0] === "rebuild") ? null : "give verify or rebuild"),
+    load: () => find(features(), "stats aggregates")(),
   },
   {
     name: "telegram set-webhook",

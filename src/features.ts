@@ -12,17 +12,43 @@ import { surveyFeature } from "./bot/survey-feature.ts";
 import { zaloFeature } from "./bot/zalo/index.ts";
 import type { Config } from "./config.ts";
 import { runExclusive, sweepExpired } from "./core/retention.ts";
+import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
-import type { Feature } from "./server.ts";
+import { StartupRefusedError, type Feature } from "./server.ts";
+
+/** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
+async function holdPollingLease(ctx: Parameters<Feature["start"]>[0]): Promise<() => Promise<void>> {
+  const holder = `polling:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  if (!(await claimJob(ctx.prisma, "telegram-polling", POLLING_LEASE_MS, holder)))
+    throw new StartupRefusedError(
+      "Telegram long polling already runs on another instance of this database; only one may poll. Stop it, or set TELEGRAM_MODE=webhook to run several instances.",
+    );
+  const renew = setInterval(() => {
+    claimJob(ctx.prisma, "telegram-polling", POLLING_LEASE_MS, holder).catch((err: unknown) => ctx.logger.warn({ err }, "could not renew the polling lease"));
+  }, POLLING_LEASE_MS / 3);
+  renew.unref();
+  return async () => {
+    clearInterval(renew);
+    await releaseJob(ctx.prisma, "telegram-polling", holder).catch(() => {});
+  };
+}
+const POLLING_LEASE_MS = 30_000;
 
 const telegramFeature: Feature = {
   name: "telegram",
   async start(ctx, extras) {
+    const releasePolling = ctx.config.telegram.enabled && ctx.config.TELEGRAM_MODE === "polling" ? await holdPollingLease(ctx) : undefined;
     const telegram = startTelegram(ctx, ctx.conversation);
     extras.routers.push(telegram.router);
     extras.readinessChecks.push(telegram.readinessCheck);
     const lines = telegram.enabled && ctx.config.TELEGRAM_MODE === "webhook" ? ["  Telegram webhook: POST {url}/webhooks/telegram (register: npm run cli -- telegram set-webhook)"] : [];
-    return { stop: () => telegram.stop(), lines };
+    return {
+      stop: async () => {
+        await telegram.stop();
+        await releasePolling?.();
+      },
+      lines,
+    };
   },
 };
 

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseLockedError, DatabaseUnavailableError } from "./db/database.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
 import { createLogger } from "./logger.ts";
-import { PortInUseError, startService } from "./server.ts";
+import { PortInUseError, startService, StartupRefusedError } from "./server.ts";
 import { features } from "./features.ts";
 import { deliverySettings } from "./core/delivery/config.ts";
 import { broadcastSettings } from "./core/broadcasts/config.ts";
@@ -49,7 +49,7 @@ try {
   service = await startService(config, logger, features(config));
 } catch (err) {
   startFailed = true;
-  if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError) {
+  if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError || err instanceof StartupRefusedError) {
     console.error(err.message);
     process.exit(1);
   }

@@ -28,6 +28,9 @@ export interface Feature {
 }
 
 /** The port is taken by another process: nothing has been created, one line says so. */
+/** Start-up refused for a reason the operator can act on: printed as one line, exit 1. */
+export class StartupRefusedError extends Error {}
+
 export class PortInUseError extends Error {
   constructor(
     readonly port: number,

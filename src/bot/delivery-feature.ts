@@ -84,7 +84,8 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
       // Routes first and synchronously: the app is built from `extras` right after start().
       extras.routeModules.push((api, c) => broadcastRoutes(api, c, { approvalThreshold, channels, quietHours }));
       const logger = ctx.logger.child({ component: "delivery" });
-      const lines = [`  Delivery: ${channels.length ? channels.join(", ") : "no channel configured"}; quiet hours ${
+      const shared = settings.pacing === "shared" || (settings.pacing === "auto" && ctx.config.database.kind === "server");
+      const lines = [`  Delivery: ${channels.length ? channels.join(", ") : "no channel configured"}; pace ${shared ? "shared by every instance on the database" : "for this process"}; quiet hours ${
         quietHours ? `${quietHours.start}–${quietHours.end}` : "off"
       }; broadcasts of ${approvalThreshold}+ messages need approval`];
       for (const n of built.notes) logger.info(n);
@@ -98,6 +99,8 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
         limits: settings.limits,
         quietHours,
         maxAttempts: settings.maxAttempts,
+        sharedPace: shared,
+        lockMs: settings.claimMs,
         onSendResult: (channel, result) => {
           ctx.metrics.sendResults.inc({ channel, result });
           if (result === "rate_limited") ctx.metrics.rateLimited.inc({ channel });

@@ -45,17 +45,4 @@ export async function sweepExpired(prisma: PrismaClient, s: RetentionSettings, n
   return { inbox: inbox.count, conversations: conversations.count, unrecognised: unrecognised.count, outboundBodies: outbound, audit: audit.count };
 }
 
-/**
- * Runs `fn` on one instance at a time: a transaction-scoped advisory lock taken without
- * waiting; an instance that does not get it skips this round (the other one is doing it).
- */
-export async function runExclusive<T>(prisma: PrismaClient, name: string, fn: () => Promise<T>): Promise<T | null> {
-  return prisma.$transaction(
-    async (tx) => {
-      const [row] = await tx.$queryRaw<{ got: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`job:${name}`})) AS got`;
-      if (!row?.got) return null;
-      return fn();
-    },
-    { timeout: 3_600_000, maxWait: 10_000 },
-  );
-}
+export { runExclusive } from "./jobs.ts";

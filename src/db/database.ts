@@ -14,6 +14,8 @@ export type Prisma = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   kind: "embedded" | "server";
+  /** The server's postgresql:// URL (server only), for work a pooled Prisma client cannot do (COPY). */
+  url?: string;
   appliedMigrations: string[];
   /** true when the database answers and every migration on disk is applied. */
   ready(): Promise<boolean>;
@@ -140,18 +142,23 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
 
 async function openServer(url: string): Promise<Database> {
   // Several instances may start at once against one server: serialise migrations.
-  const { applied } = await withAdvisoryLock(url, () => applyMigrations(withAwaitedScripts(new PrismaPg({ connectionString: url }))));
+  // Each migration's script runs whole on the lock's connection (one simple-query call), not
+  // split at every ";" as the pg adapter would: function bodies (triggers, PL/pgSQL) survive.
+  const { applied } = await withAdvisoryLock(url, (client) =>
+    applyMigrations(withAwaitedScripts(new PrismaPg({ connectionString: url }), (sql) => client.query(sql))),
+  );
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   return {
     prisma,
     kind: "server",
+    url,
     appliedMigrations: applied,
     ready: () => migrationsComplete(prisma),
     close: () => prisma.$disconnect(),
   };
 }
 
-async function withAdvisoryLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+async function withAdvisoryLock<T>(url: string, fn: (client: import("pg").Client) => Promise<T>): Promise<T> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   try {
@@ -161,7 +168,7 @@ async function withAdvisoryLock<T>(url: string, fn: () => Promise<T>): Promise<T
   }
   try {
     await client.query("SELECT pg_advisory_lock(724310001)");
-    return await fn();
+    return await fn(client);
   } finally {
     await client.query("SELECT pg_advisory_unlock(724310001)").catch(() => {});
     await client.end();

@@ -63,18 +63,24 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationLis
 }
 
 /**
- * pglite-prisma-adapter 0.7.2 does not await `executeScript`, so a failing migration would
- * report success. Route scripts through `exec` on a connection we await ourselves.
+ * Migration scripts run whole, by the database's own parser:
+ *  - pglite-prisma-adapter 0.7.2 does not await `executeScript`, so a failing migration would
+ *    report success: scripts go through `exec` on a connection we await ourselves;
+ *  - @prisma/adapter-pg 7.10 splits a script on every ";", which cuts a function body
+ *    (`$$ … ; … $$`) in pieces: scripts go to its pg pool as one simple-protocol query
+ *    (PostgreSQL runs the statements in order, as one implicit transaction).
  */
 export function withAwaitedScripts(
   factory: SqlMigrationAwareDriverAdapterFactory,
   exec?: (sql: string) => Promise<unknown>,
 ): SqlMigrationAwareDriverAdapterFactory {
   const wrap = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
-    if (!exec) return adapter;
+    const pool = (adapter as unknown as { client?: { query?: (sql: string) => Promise<unknown> } }).client;
+    const run = exec ?? (typeof pool?.query === "function" ? (sql: string) => pool.query!(sql) : undefined);
+    if (!run) return adapter;
     return new Proxy(adapter, {
       get(target, prop, receiver) {
-        if (prop === "executeScript") return async (sql: string) => void (await exec(sql));
+        if (prop === "executeScript") return async (sql: string) => void (await run(sql));
         const v = Reflect.get(target, prop, receiver);
         return typeof v === "function" ? v.bind(target) : v;
       },

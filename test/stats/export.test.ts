@@ -15,7 +15,7 @@ import { createApiKey } from "../../src/core/api-keys.ts";
 import { exportCliCommands } from "../../src/core/export/cli.ts";
 import { safeText } from "../../src/core/export/writers.ts";
 import { ADMIN_KEY, startTestService, type TestService } from "../helpers/app.ts";
-import { seedFixture, W2 } from "./fixture.ts";
+import { seedFixture, W1, W2 } from "./fixture.ts";
 
 const run = promisify(execFile);
 
@@ -115,24 +115,60 @@ describe("GET /api/v1/feedback/export", () => {
     expect((await download("format=pdf")).res.status).toBe(400);
   });
 
+  it("XLSX read by another library: typed cells, frozen header with an autofilter, a summary sheet by unit; Vietnamese headers", async () => {
+    const { res, bytes } = await download("format=xlsx");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(bytes.subarray(0, 2).toString()).toBe("PK");
+    // Typed cells: numbers are numbers, dates are date serials with a date format.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["feedback", "summary"]);
+    const ws = wb.worksheets[0]!;
+    const headers = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(headers.slice(0, 3)).toEqual(["response_id", "dossier_code", "unit_code"]);
+    const cell = (name: string) => ws.getRow(2).getCell(headers.indexOf(name) + 1);
+    expect(cell("response_id").type).toBe(ExcelJS.ValueType.Number);
+    expect(cell("visits").type).toBe(ExcelJS.ValueType.Number);
+    expect(cell("returned_at").type).toBe(ExcelJS.ValueType.Date);
+    expect(cell("returned_at").numFmt).toBe("yyyy-mm-dd hh:mm:ss");
+    expect(cell("unit_name").value).toBe("UBND phường Cam Lộc");
+    expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+    expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(ws.autoFilter).toBe("A1:AC33"); // 29 columns, header + 32 rows
+    expect(ws.rowCount).toBe(33);
+    // The summary: the index by unit for the same filters, as GET /api/v1/stats/satisfaction gives it.
+    const sum = wb.worksheets[1]!;
+    const sh = (sum.getRow(1).values as unknown[]).slice(1);
+    const rowOf = (code: string | null) => {
+      for (let r = 2; r <= sum.rowCount; r++) if ((sum.getRow(r).getCell(1).value ?? null) === code) return (name: string) => sum.getRow(r).getCell(sh.indexOf(name) + 1).value;
+      throw new Error(`no summary row ${code}`);
+    };
+    const w1 = rowOf(W1.code);
+    expect([w1("rated"), w1("satisfaction_pct"), w1("ci95_low_pct"), w1("ci95_high_pct"), w1("d766_s_pct"), w1("d766_score")]).toEqual([20, 75, 53.13, 88.81, 68, 0.756]);
+    const total = rowOf(null);
+    expect([total("unit_name"), total("rated"), total("satisfaction_pct"), total("invited"), total("d766_s_pct")]).toEqual(["All (as filtered)", 32, 78.13, 45, 71.11]);
+    expect(sum.autoFilter).toBe(`A1:S${sum.rowCount}`);
+
+    const vi = new ExcelJS.Workbook();
+    await vi.xlsx.load((await download(`format=xlsx&headers=vi&unitCode=${W2.code}`)).bytes as unknown as ArrayBuffer);
+    expect(vi.worksheets.map((w) => w.name)).toEqual(["Phản hồi", "Tổng hợp"]);
+    expect((vi.worksheets[0]!.getRow(1).values as unknown[]).slice(1, 4)).toEqual(["Mã phản hồi", "Mã hồ sơ", "Mã đơn vị"]);
+    expect(vi.worksheets[0]!.rowCount).toBe(13);
+    expect((vi.worksheets[1]!.getRow(1).values as unknown[]).slice(1, 4)).toEqual(["Mã đơn vị", "Tên đơn vị", "Cấp"]);
+    expect((await download("format=xlsx&headers=fr")).res.status).toBe(400);
+  });
+
+  it("CSV with Vietnamese headers: same rows, Vietnamese header line", async () => {
+    const rows = csvRows((await download(`format=csv&headers=vi&unitCode=${W2.code}`)).bytes.toString("utf8"));
+    expect(rows).toHaveLength(13);
+    expect(rows[0]!.slice(0, 4)).toEqual(["Mã phản hồi", "Mã hồ sơ", "Mã đơn vị", "Tên đơn vị"]);
+  });
+
   it.skipIf(!hasSoffice())(
     "XLSX opened by LibreOffice equals the CSV cell by cell (typed dates and numbers)",
     async () => {
-      const { res, bytes } = await download("format=xlsx");
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-      expect(bytes.subarray(0, 2).toString()).toBe("PK");
-      // Typed cells: numbers are numbers, dates are date serials with a date format.
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-      const ws = wb.worksheets[0]!;
-      const headers = (ws.getRow(1).values as unknown[]).slice(1);
-      const cell = (name: string) => ws.getRow(2).getCell(headers.indexOf(name) + 1);
-      expect(cell("response_id").type).toBe(ExcelJS.ValueType.Number);
-      expect(cell("visits").type).toBe(ExcelJS.ValueType.Number);
-      expect(cell("returned_at").type).toBe(ExcelJS.ValueType.Date);
-      expect(cell("returned_at").numFmt).toBe("yyyy-mm-dd hh:mm:ss");
-      expect(cell("unit_name").value).toBe("UBND phường Cam Lộc");
+      const { bytes } = await download("format=xlsx");
       const xlsx = path.join(dir, "feedback.xlsx");
       await writeFile(xlsx, bytes);
       await run(
@@ -150,7 +186,7 @@ describe("GET /api/v1/feedback/export", () => {
         { timeout: 120_000 },
       );
       const fromLibreOffice = csvRows(await readFile(path.join(dir, "out", "feedback.csv"), "utf8"));
-      const ours = csvRows(csv);
+      const ours = csvRows((await download("format=csv")).bytes.toString("utf8"));
       expect(fromLibreOffice.length).toBe(ours.length);
       for (const [i, row] of ours.entries()) {
         for (const [j, cell] of row.entries()) {

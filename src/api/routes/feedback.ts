@@ -16,7 +16,7 @@ function checkIdentities(identities: boolean, principal: Principal): void {
 }
 
 export function feedbackRoutes(api: ApiRoutes, ctx: AppContext): void {
-  const deps = { prisma: ctx.prisma, hasher: ctx.hasher };
+  const deps = { prisma: ctx.prisma, hasher: ctx.hasher, serverUrl: ctx.db.url, target: ctx.config.SATISFACTION_TARGET };
 
   api.add({
     method: "get",
@@ -49,7 +49,10 @@ export function feedbackRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "Export responses as CSV (UTF-8 with BOM) or XLSX, streamed; columns in docs/exports.md; identities=true for admins (audit-logged)",
     tags: ["feedback"],
     roles: ["analyst"],
-    query: feedbackFilterSchema.extend({ format: z.enum(["csv", "xlsx"]).default("csv").describe("csv or xlsx") }),
+    query: feedbackFilterSchema.extend({
+      format: z.enum(["csv", "xlsx"]).default("csv").describe("csv or xlsx"),
+      headers: z.enum(["en", "vi"]).default("en").describe("Column headers: en (stable names, for scripts) or vi (Vietnamese, for people)"),
+    }),
     responseContent: {
       [CONTENT_TYPES.csv.split(";")[0]!]: { schema: { type: "string" } },
       [CONTENT_TYPES.xlsx]: { schema: { type: "string", format: "binary" } },
@@ -62,7 +65,7 @@ export function feedbackRoutes(api: ApiRoutes, ctx: AppContext): void {
       res.setHeader("content-disposition", `attachment; filename="${exportFileName(query.format)}"`);
       res.setHeader("cache-control", "no-store");
       try {
-        await writeFeedbackExport(deps, resolved, { format: query.format, identities: query.identities }, res);
+        await writeFeedbackExport(deps, resolved, { format: query.format, identities: query.identities, headers: query.headers }, res);
       } catch (err) {
         if (err instanceof OutputClosedError || res.destroyed) {
           ctx.logger.info({ format: query.format }, "feedback export: client went away");

@@ -9,6 +9,9 @@ import { citizenDossierSelect, type CitizenDossier } from "./citizen-view.ts";
 import { afterFailure, proofGate } from "./linking-rules.ts";
 import type { ConversationState } from "./state.ts";
 import type { AccountRecord, ConversationStore, ErasureReport, LinkedDossier, Proof, ProofOutcome, UnitContact, UnrecognisedEntry } from "./store.ts";
+import { Batcher, batcherFor } from "../batch.ts";
+
+const viewBatches = new WeakMap<object, Batcher<{ actor: string; action: string; target: string; details: { channel: ChatChannel } }>>();
 
 const DAY_MS = 86_400_000;
 const OFFSET_MS = VN_UTC_OFFSET_MINUTES * 60_000;
@@ -137,8 +140,11 @@ export class PrismaConversationStore implements ConversationStore {
     return link?.dossier ?? null;
   }
 
+  /** Written before the card is sent; concurrent views share one INSERT (see batch.ts). */
   async recordCardView(citizenId: number, code: string, channel: ChatChannel): Promise<void> {
-    await this.prisma.auditLog.create({ data: { actor: `citizen:${citizenId}`, action: "dossier.view", target: code, details: { channel } } });
+    await batcherFor(viewBatches, this.prisma, (rows: { actor: string; action: string; target: string; details: { channel: ChatChannel } }[]) =>
+      this.prisma.auditLog.createMany({ data: rows }),
+    ).add({ actor: `citizen:${citizenId}`, action: "dossier.view", target: code, details: { channel } });
   }
 
   async unitContacts(citizenId: number | null): Promise<UnitContact[]> {

@@ -13,6 +13,10 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   QUIET_HOURS: quietHoursSchema.optional(),
   DELIVERY_WORKER_ID: z.string().trim().min(1).max(100).optional(),
+  /** shared: one pace for every instance on the database; local: per process; auto: shared on a PostgreSQL server. */
+  DELIVERY_PACING: z.enum(["auto", "shared", "local"]).default("auto"),
+  /** How long a claimed message stays with its instance before another may take it back (a killed instance's messages). */
+  DELIVERY_CLAIM_MS: z.coerce.number().int().min(2_000).max(3_600_000).default(60_000),
 });
 
 export interface DeliverySettings {
@@ -21,6 +25,8 @@ export interface DeliverySettings {
   /** Non-urgent announcements wait outside this window (null: never). */
   quietHours: QuietWindow | null;
   workerId: string | undefined;
+  pacing: "auto" | "shared" | "local";
+  claimMs: number;
 }
 
 export function deliverySettings(env: NodeJS.ProcessEnv = process.env): DeliverySettings {
@@ -39,5 +45,7 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
     maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     quietHours: e.QUIET_HOURS === undefined ? DEFAULT_QUIET_HOURS : e.QUIET_HOURS,
     workerId: e.DELIVERY_WORKER_ID,
+    pacing: e.DELIVERY_PACING,
+    claimMs: e.DELIVERY_CLAIM_MS,
   };
 }

@@ -18,6 +18,7 @@ import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import type { Reply } from "../conversation/types.ts";
 import { ChannelPacer, type ChannelLimits } from "./pacing.ts";
+import { SharedPace, type Reservation } from "./shared-pace.ts";
 import { DEFAULT_QUIET_HOURS, deferredUntil, type QuietWindow } from "./quiet-hours.ts";
 import type { CallCounter, ChannelSender, SendOutcome, ZnsFallback, ZnsSender } from "./types.ts";
 
@@ -148,10 +149,15 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   /** Stamped on claimed rows (lockedBy); default host:pid:random. */
   workerId?: string;
-  /** Per channel; defaults: DEFAULT_LIMITS. Limits are per worker instance. */
+  /**
+   * Per channel; defaults: DEFAULT_LIMITS. With `sharedPace` the limits hold for all instances
+   * on the database together; without, for this instance alone.
+   */
   limits?: Partial<Record<DeliveryChannel, ChannelLimits & { maxInFlight?: number; concurrency?: number }>>;
   /** For non-urgent broadcasts (default 21:00–07:00; null: none). Zalo's 22:00–06:00 always applies. */
   quietHours?: QuietWindow | null;
+  /** One pace across every instance on this database (PaceBucket table); default false (this process only). */
+  sharedPace?: boolean;
   /** ZNS fallback for a closed Zalo window. */
   zns?: { sender: ZnsSender; templateId?: string | undefined } | undefined;
   /** Tries before a temporary error becomes `failed` (default 6). */
@@ -201,6 +207,8 @@ interface ChannelState {
   channel: DeliveryChannel;
   sender: ChannelSender;
   pacer: ChannelPacer;
+  /** Set when the pace is shared through the database; `pacer` then only remembers pauses. */
+  shared: SharedPace | undefined;
   maxInFlight: number;
   minClaim: number;
   concurrency: number;
@@ -250,6 +258,7 @@ export class DeliveryWorker {
   private readonly sleepers = new Set<() => void>();
   private readonly tasks = new Set<Promise<void>>();
   private lastReclaim = 0;
+  private lastPaceSweep = Date.now();
   private unsubscribe: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -273,6 +282,7 @@ export class DeliveryWorker {
         channel: sender.channel,
         sender,
         pacer: new ChannelPacer(l),
+        shared: opts.sharedPace ? new SharedPace(opts.prisma, sender.channel, l) : undefined,
         maxInFlight,
         minClaim: Math.max(1, Math.floor(maxInFlight / 4)),
         concurrency: l.concurrency ?? 64,
@@ -359,6 +369,10 @@ export class DeliveryWorker {
         if (now - this.lastReclaim >= Math.min(5_000, this.lockMs / 2)) {
           this.lastReclaim = now;
           await this.reclaim();
+        }
+        if (now - this.lastPaceSweep >= 60_000) {
+          this.lastPaceSweep = now;
+          for (const c of this.channels.values()) await c.shared?.sweep();
         }
         let claimed = 0;
         for (const ch of this.channels.values()) {
@@ -491,7 +505,10 @@ export class DeliveryWorker {
     const chat = row.platformUserId;
     // The chat's slot is taken at the moment of sending, so that waiting for the channel
     // (or a pause) can never squeeze two messages to one chat closer than its interval.
-    for (;;) {
+    if (ch.shared) {
+      const waited = await this.sharedSlot(ch, ch.shared, chat, cost);
+      if (waited) return waited;
+    } else for (;;) {
       if (this.stopping) return this.requeueNow();
       const chatAt = ch.pacer.chatReadyAt(chat, Date.now());
       if (chatAt - Date.now() > this.holdMs) return this.deferTo(chatAt);
@@ -522,6 +539,32 @@ export class DeliveryWorker {
     return this.interpret(ch, row, p, outcome);
   }
 
+  /** Waits for a slot of the shared pace; a Result when the message goes back to the queue instead. */
+  private async sharedSlot(ch: ChannelState, pace: SharedPace, chat: string, cost: number): Promise<Result | null> {
+    for (;;) {
+      if (this.stopping) return this.requeueNow();
+      let r: Reservation;
+      try {
+        r = await pace.reserve(chat, cost, this.holdMs);
+      } catch (err) {
+        this.logger.warn({ err, channel: ch.channel }, "shared pace unavailable; message back to the queue");
+        return this.deferTo(Date.now() + 1_000);
+      }
+      // Remember a pause another instance saw, so this one stops claiming too.
+      if (r.pausedMs > 0) ch.pacer.pause(Date.now(), r.pausedMs);
+      if (r.kind === "later") {
+        if (r.waitMs > this.holdMs) return this.deferTo(Date.now() + r.waitMs);
+        await this.sleep(r.waitMs);
+        continue;
+      }
+      await this.sleep(r.waitMs);
+      if (this.stopping) return this.requeueNow();
+      // A 429 seen here while we waited: the slot is void, reserve again behind the pause.
+      if (Date.now() < ch.pacer.pausedUntil) continue;
+      return null;
+    }
+  }
+
   private deferTo(ms: number): Result {
     return { kind: "requeue", notBefore: new Date(this.clock().getTime() + Math.max(0, ms - Date.now())), attempt: false, error: null };
   }
@@ -544,6 +587,7 @@ export class DeliveryWorker {
       case "rate_limited": {
         const wait = o.retryAfterMs ?? 1_000;
         ch.pacer.pause(Date.now(), wait);
+        ch.shared?.pause(wait).catch((err: unknown) => this.logger.warn({ err }, "could not share the pause"));
         this.stats.rateLimited++;
         this.logger.warn({ channel: ch.channel, retryAfterMs: wait }, "rate limited by the platform; channel paused");
         return { kind: "requeue", notBefore: new Date(this.clock().getTime() + wait), attempt: false, error };

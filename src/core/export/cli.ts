@@ -7,7 +7,7 @@ import { feedbackFilterSchema } from "./feedback-rows.ts";
 import { EXPORT_FORMATS, prepareExport, writeFeedbackExport, type ExportFormat } from "./index.ts";
 
 const USAGE =
-  "export feedback --format csv|xlsx --out <file> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit <code>] [--field <code>] [--procedure <code>] [--channel telegram|zalo|web] [--identities]";
+  "export feedback --format csv|xlsx --out <file> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit <code>] [--field <code>] [--procedure <code>] [--channel telegram|zalo|web] [--headers en|vi] [--identities]";
 
 export const exportCliCommands: CliCommand[] = [
   {
@@ -27,6 +27,7 @@ export const exportCliCommands: CliCommand[] = [
             field: { type: "string" },
             procedure: { type: "string" },
             channel: { type: "string" },
+            headers: { type: "string" },
             identities: { type: "boolean", default: false },
           },
         }));
@@ -35,7 +36,7 @@ export const exportCliCommands: CliCommand[] = [
         return 2;
       }
       const format = values.format as ExportFormat | undefined;
-      if (!format || !EXPORT_FORMATS.includes(format) || !values.out) {
+      if (!format || !EXPORT_FORMATS.includes(format) || !values.out || (values.headers !== undefined && values.headers !== "en" && values.headers !== "vi")) {
         print(`usage: ${USAGE}`);
         return 2;
       }
@@ -52,7 +53,7 @@ export const exportCliCommands: CliCommand[] = [
         print(`Invalid filters: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
         return 2;
       }
-      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher };
+      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher, serverUrl: ctx!.db.url, target: ctx!.config.SATISFACTION_TARGET };
       let resolved;
       try {
         resolved = await prepareExport(deps, parsed.data, format, "cli");
@@ -64,7 +65,7 @@ export const exportCliCommands: CliCommand[] = [
       const tmp = `${values.out}.partial`;
       const out = createWriteStream(tmp);
       try {
-        const n = await writeFeedbackExport(deps, resolved, { format, identities: parsed.data.identities }, out);
+        const n = await writeFeedbackExport(deps, resolved, { format, identities: parsed.data.identities, headers: values.headers === "vi" ? "vi" : "en" }, out);
         await rename(tmp, values.out);
         print(`Wrote ${n} responses to ${values.out}${parsed.data.identities ? " (with identities; audit-logged)" : ""}.`);
         return 0;

@@ -114,6 +114,8 @@ export type CellValue = string | number | Date | null;
 
 export interface Column {
   header: string;
+  /** The header with `headers=vi`. */
+  vi: string;
   type: CellType;
   /** Width hint for spreadsheets (characters). */
   width: number;
@@ -138,24 +140,25 @@ function defOf(c: RowContext, r: RawFeedbackRow): SurveyDefinition | undefined {
 }
 
 const COLUMNS: ColumnDef[] = [
-  { header: "response_id", type: "number", width: 10, get: (r) => r.id },
-  { header: "dossier_code", type: "text", width: 28, get: (r) => r.dossier_code },
-  { header: "unit_code", type: "text", width: 16, get: (r) => r.unit_code },
-  { header: "unit_name", type: "text", width: 32, get: (r) => r.unit_name },
-  { header: "field_code", type: "text", width: 10, get: (r) => r.field_code },
-  { header: "field_name", type: "text", width: 20, get: (r) => r.field_name },
-  { header: "procedure_code", type: "text", width: 12, get: (r) => r.procedure_code },
-  { header: "procedure_name", type: "text", width: 40, get: (r) => r.procedure_name },
-  { header: "received_at", type: "date", width: 19, get: (r) => date(r.received_at) },
-  { header: "appointment_at", type: "date", width: 19, get: (r) => date(r.appointment_at) },
-  { header: "finished_at", type: "date", width: 19, get: (r) => date(r.finished_at) },
-  { header: "returned_at", type: "date", width: 19, get: (r) => date(r.returned_at) },
-  { header: "finished_late", type: "number", width: 8, get: (r) => (r.finished_at ? boolNum(r.finished_at > r.appointment_at) : null) },
-  { header: "channel", type: "text", width: 9, get: (r) => r.channel },
-  { header: "survey_version", type: "number", width: 8, get: (r) => r.survey_version },
-  { header: "overall", type: "text", width: 15, get: (r) => r.overall },
+  { header: "response_id", vi: "Mã phản hồi", type: "number", width: 10, get: (r) => r.id },
+  { header: "dossier_code", vi: "Mã hồ sơ", type: "text", width: 28, get: (r) => r.dossier_code },
+  { header: "unit_code", vi: "Mã đơn vị", type: "text", width: 16, get: (r) => r.unit_code },
+  { header: "unit_name", vi: "Tên đơn vị", type: "text", width: 32, get: (r) => r.unit_name },
+  { header: "field_code", vi: "Mã lĩnh vực", type: "text", width: 10, get: (r) => r.field_code },
+  { header: "field_name", vi: "Lĩnh vực", type: "text", width: 20, get: (r) => r.field_name },
+  { header: "procedure_code", vi: "Mã thủ tục", type: "text", width: 12, get: (r) => r.procedure_code },
+  { header: "procedure_name", vi: "Tên thủ tục", type: "text", width: 40, get: (r) => r.procedure_name },
+  { header: "received_at", vi: "Ngày tiếp nhận", type: "date", width: 19, get: (r) => date(r.received_at) },
+  { header: "appointment_at", vi: "Ngày hẹn trả", type: "date", width: 19, get: (r) => date(r.appointment_at) },
+  { header: "finished_at", vi: "Ngày hoàn thành", type: "date", width: 19, get: (r) => date(r.finished_at) },
+  { header: "returned_at", vi: "Ngày trả kết quả", type: "date", width: 19, get: (r) => date(r.returned_at) },
+  { header: "finished_late", vi: "Hoàn thành trễ hạn", type: "number", width: 8, get: (r) => (r.finished_at ? boolNum(r.finished_at > r.appointment_at) : null) },
+  { header: "channel", vi: "Kênh", type: "text", width: 9, get: (r) => r.channel },
+  { header: "survey_version", vi: "Phiên bản khảo sát", type: "number", width: 8, get: (r) => r.survey_version },
+  { header: "overall", vi: "Mức độ hài lòng (mã)", type: "text", width: 15, get: (r) => r.overall },
   {
     header: "overall_text",
+    vi: "Mức độ hài lòng",
     type: "text",
     width: 16,
     get: (r, c) => {
@@ -163,12 +166,13 @@ const COLUMNS: ColumnDef[] = [
       return r.overall && d ? choiceLabel(d, "overall", r.overall) : r.overall;
     },
   },
-  { header: "satisfied", type: "number", width: 8, get: (r) => (r.overall === null ? null : r.overall === "not_satisfied" ? 0 : 1) },
-  { header: "visits", type: "number", width: 7, get: (r) => r.visits },
-  { header: "on_time", type: "number", width: 7, get: (r) => boolNum(r.on_time) },
-  { header: "staff_attitude", type: "text", width: 10, get: (r) => r.staff_attitude },
+  { header: "satisfied", vi: "Hài lòng (1/0)", type: "number", width: 8, get: (r) => (r.overall === null ? null : r.overall === "not_satisfied" ? 0 : 1) },
+  { header: "visits", vi: "Số lần đi lại", type: "number", width: 7, get: (r) => r.visits },
+  { header: "on_time", vi: "Đúng hẹn (theo người dân)", type: "number", width: 7, get: (r) => boolNum(r.on_time) },
+  { header: "staff_attitude", vi: "Thái độ cán bộ (mã)", type: "text", width: 10, get: (r) => r.staff_attitude },
   {
     header: "staff_attitude_text",
+    vi: "Thái độ cán bộ",
     type: "text",
     width: 14,
     get: (r, c) => {
@@ -176,9 +180,10 @@ const COLUMNS: ColumnDef[] = [
       return r.staff_attitude && d ? choiceLabel(d, "staffAttitude", r.staff_attitude) : r.staff_attitude;
     },
   },
-  { header: "reasons", type: "text", width: 24, get: (r) => (r.reasons ? reasonList(r).join("; ") : null) },
+  { header: "reasons", vi: "Lý do không hài lòng (mã)", type: "text", width: 24, get: (r) => (r.reasons ? reasonList(r).join("; ") : null) },
   {
     header: "reasons_text",
+    vi: "Lý do không hài lòng",
     type: "text",
     width: 36,
     get: (r, c) => {
@@ -186,16 +191,16 @@ const COLUMNS: ColumnDef[] = [
       return r.reasons ? reasonList(r).map((x) => (d ? choiceLabel(d, "reasons", x) : x)).join("; ") : null;
     },
   },
-  { header: "comment", type: "text", width: 50, get: (r) => r.comment },
-  { header: "complaint", type: "number", width: 9, get: (r) => boolNum(r.complaint) },
-  { header: "first_answered_at", type: "date", width: 19, get: (r) => date(r.first_answered_at) },
-  { header: "updated_at", type: "date", width: 19, get: (r) => date(r.updated_at) },
-  { header: "applicant", type: "text", width: 20, get: (r, c) => c.pseudonym(r) },
+  { header: "comment", vi: "Góp ý", type: "text", width: 50, get: (r) => r.comment },
+  { header: "complaint", vi: "Khiếu nại", type: "number", width: 9, get: (r) => boolNum(r.complaint) },
+  { header: "first_answered_at", vi: "Thời điểm đánh giá", type: "date", width: 19, get: (r) => date(r.first_answered_at) },
+  { header: "updated_at", vi: "Cập nhật lần cuối", type: "date", width: 19, get: (r) => date(r.updated_at) },
+  { header: "applicant", vi: "Người nộp (bí danh)", type: "text", width: 20, get: (r, c) => c.pseudonym(r) },
 ];
 
 const IDENTITY_COLUMNS: ColumnDef[] = [
-  { header: "applicant_name", type: "text", width: 24, get: (r) => r.applicant_name },
-  { header: "applicant_phone", type: "text", width: 12, get: (r) => r.applicant_phone },
+  { header: "applicant_name", vi: "Họ tên người nộp", type: "text", width: 24, get: (r) => r.applicant_name },
+  { header: "applicant_phone", vi: "Số điện thoại", type: "text", width: 12, get: (r) => r.applicant_phone },
 ];
 
 export function exportColumns(identities: boolean): ColumnDef[] {
@@ -212,11 +217,15 @@ export function rowValues(columns: ColumnDef[], r: RawFeedbackRow, c: RowContext
  * every export, and it cannot be reversed without the pepper.
  */
 export function pseudonymizer(hasher: IdentityHasher): (r: Pick<RawFeedbackRow, "applicant_id_hash" | "applicant_phone" | "dossier_code">) => string {
-  return (r) => {
-    const basis = r.applicant_id_hash ? `id:${r.applicant_id_hash}` : r.applicant_phone ? `phone:${r.applicant_phone}` : `dossier:${r.dossier_code}`;
-    // idHash() is the service's keyed HMAC; the prefix keeps these apart from real ID hashes.
-    return "P-" + hasher.idHash(`export-pseudonym:${basis}`).slice(0, 16);
-  };
+  return (r) => pseudonymOf(hasher, r.applicant_id_hash ? `id:${r.applicant_id_hash}` : r.applicant_phone ? `phone:${r.applicant_phone}` : `dossier:${r.dossier_code}`);
+}
+
+/** The same basis in SQL (the COPY export computes it there and hashes it in a stream). */
+export const PSEUDONYM_BASIS_SQL = `COALESCE('id:' || NULLIF(d."applicantIdHash", ''), 'phone:' || NULLIF(d."applicantPhone", ''), 'dossier:' || d.code)`;
+
+export function pseudonymOf(hasher: IdentityHasher, basis: string): string {
+  // idHash() is the service's keyed HMAC; the prefix keeps these apart from real ID hashes.
+  return "P-" + hasher.idHash(`export-pseudonym:${basis}`).slice(0, 16);
 }
 
 export async function rowContext(prisma: PrismaClient, hasher: IdentityHasher, identities: boolean): Promise<RowContext> {

@@ -5,7 +5,10 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { IdentityHasher } from "../identity.ts";
 import type { ResolvedFilters } from "../stats/filters.ts";
 import { exportColumns, feedbackBatches, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
-import { csvWriter, xlsxWriter } from "./writers.ts";
+import { copyCsvExport, sqlCsvBatches } from "./sql-csv.ts";
+import { csvHead, csvWriter, drained, endOutput, type HeaderLanguage } from "./writers.ts";
+import { summarySheet } from "./summary.ts";
+import { streamingXlsxWriter } from "./xlsx.ts";
 
 export type ExportFormat = "csv" | "xlsx";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "xlsx"];
@@ -18,7 +21,18 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 export interface ExportDeps {
   prisma: PrismaClient;
   hasher: IdentityHasher;
+  /** The PostgreSQL server's URL (absent on the embedded database): CSV then streams through COPY. */
+  serverUrl?: string | undefined;
+  /** SATISFACTION_TARGET, for the XLSX summary sheet (default 84). */
+  target?: number;
 }
+
+/**
+ * How the CSV is produced: `copy` (PostgreSQL COPY of rows rendered in SQL), `sql` (the same
+ * rendering read in batches), `rows` (batches of rows formatted here). `auto`: copy on a
+ * server, sql on the embedded database. All three write the same bytes (test/stats/export-paths.test.ts).
+ */
+export type CsvPath = "auto" | "copy" | "sql" | "rows";
 
 /** Checks the filters (404 for unknown codes) and writes the audit row, before any byte is sent. */
 export async function prepareExport(deps: ExportDeps, filter: FeedbackFilter, format: ExportFormat, actor: string): Promise<ResolvedFilters> {
@@ -35,15 +49,44 @@ export async function prepareExport(deps: ExportDeps, filter: FeedbackFilter, fo
 }
 
 /** Streams every matching response to `out` and ends it; returns the number of rows. */
-export async function writeFeedbackExport(
-  deps: ExportDeps,
-  resolved: ResolvedFilters,
-  opts: { format: ExportFormat; identities: boolean; batchSize?: number },
-  out: Writable,
-): Promise<number> {
+export interface ExportOptions {
+  format: ExportFormat;
+  identities: boolean;
+  /** Column headers: English names (default) or Vietnamese. */
+  headers?: HeaderLanguage;
+  batchSize?: number;
+  csvPath?: CsvPath;
+}
+
+export async function writeFeedbackExport(deps: ExportDeps, resolved: ResolvedFilters, opts: ExportOptions, out: Writable): Promise<number> {
   const columns = exportColumns(opts.identities);
+  const headers = opts.headers ?? "en";
   const ctx = await rowContext(deps.prisma, deps.hasher, opts.identities);
-  const writer = opts.format === "csv" ? csvWriter(out, columns) : xlsxWriter(out, columns);
+  if (opts.format === "csv") {
+    const path = opts.csvPath === undefined || opts.csvPath === "auto" ? (deps.serverUrl ? "copy" : "sql") : opts.csvPath;
+    const input = { f: resolved, columns, versions: ctx.versions, hasher: deps.hasher, head: csvHead(columns, headers) };
+    if (path === "copy") {
+      if (!deps.serverUrl) throw new Error("COPY needs a PostgreSQL server");
+      return copyCsvExport(deps.serverUrl, input, out);
+    }
+    if (path === "sql") {
+      let n = 0;
+      out.write(input.head);
+      for await (const batch of sqlCsvBatches(deps.prisma, input, opts.batchSize ?? 5000)) {
+        out.write(batch.text);
+        n += batch.rows;
+        await drained(out);
+      }
+      await endOutput(out);
+      return n;
+    }
+  }
+  const writer =
+    opts.format === "csv"
+      ? csvWriter(out, columns, headers)
+      : streamingXlsxWriter(out, columns, headers, headers === "vi" ? "Phản hồi" : "feedback", async () => [
+          await summarySheet(deps.prisma, resolved, headers, deps.target ?? 84),
+        ]);
   let n = 0;
   for await (const batch of feedbackBatches(deps.prisma, resolved, opts.batchSize ?? 2000)) {
     await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));

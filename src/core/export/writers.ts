@@ -83,10 +83,21 @@ function csvField(v: CellValue, type: Column["type"]): string {
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function csvWriter(out: Writable, columns: Column[]): TableWriter {
+export type HeaderLanguage = "en" | "vi";
+
+/** Column headers: the English names (stable, for scripts) or Vietnamese ones (for people). */
+export function headerNames(columns: Column[], headers: HeaderLanguage = "en"): string[] {
+  return columns.map((c) => (headers === "vi" ? c.vi : c.header));
+}
+
+/** The BOM (Excel then reads the file as UTF-8, Vietnamese diacritics intact) and the header line. */
+export function csvHead(columns: Column[], headers: HeaderLanguage = "en"): string {
+  return "\uFEFF" + headerNames(columns, headers).map((h) => csvField(h, "text")).join(",") + "\r\n";
+}
+
+export function csvWriter(out: Writable, columns: Column[], headers: HeaderLanguage = "en"): TableWriter {
   const line = (cells: string[]) => cells.join(",") + "\r\n";
-  // The BOM makes Excel read the file as UTF-8 (Vietnamese diacritics intact).
-  out.write("\uFEFF" + line(columns.map((c) => csvField(c.header, "text"))));
+  out.write(csvHead(columns, headers));
   return {
     async rows(rows) {
       let chunk = "";
@@ -94,13 +105,16 @@ export function csvWriter(out: Writable, columns: Column[]): TableWriter {
       out.write(chunk);
       await drained(out);
     },
-    async end() {
-      await new Promise<void>((resolve, reject) => {
-        out.once("error", reject);
-        out.end(() => resolve());
-      });
-    },
+    end: () => endOutput(out),
   };
+}
+
+/** Ends the output and waits until everything is flushed. */
+export function endOutput(out: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    out.once("error", reject);
+    out.end(() => resolve());
+  });
 }
 
 /**
@@ -137,12 +151,12 @@ async function zipCaughtUp(ws: unknown, out: Writable): Promise<void> {
   } else await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export function xlsxWriter(out: Writable, columns: Column[], sheetName = "feedback"): TableWriter {
+export function xlsxWriter(out: Writable, columns: Column[], headers: HeaderLanguage = "en", sheetName = "feedback"): TableWriter {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = "dossier-bot";
   const ws = wb.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
   ws.columns = columns.map((c, i) => ({
-    header: c.header,
+    header: headers === "vi" ? c.vi : c.header,
     key: `c${i}`,
     width: c.width,
     ...(c.type === "date" ? { style: { numFmt: DATE_FORMAT } } : {}),

@@ -4,6 +4,7 @@
 // short in-memory cache. A start-up after a missed night generates right away.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
+import { runExclusive } from "../jobs.ts";
 import { generateOpenData, OPEN_DATA_FILES, type Generation, type OpenDataFileName, type OpenDataSettings } from "./datasets.ts";
 
 export interface StoredFile {
@@ -92,15 +93,15 @@ export class OpenDataPublisher {
   /** Catch up on a missed night now (in the background), then every night at OPEN_DATA_REFRESH_AT. */
   start(): void {
     const refreshAt = this.deps.settings.refreshAt;
+    // One instance generates; another that comes later in the same night finds it done.
     const run = () =>
-      this.regenerate().catch((err: unknown) => {
+      runExclusive(this.deps.prisma, "open-data", async () => {
+        const at = await this.generatedAt();
+        if (!at || at < lastScheduled(this.now(), refreshAt)) await this.regenerate();
+      }).catch((err: unknown) => {
         this.deps.logger.error({ err }, "open data generation failed; the previous generation stays published");
       });
-    void this.generatedAt()
-      .then((at) => {
-        if (!at || at < lastScheduled(this.now(), refreshAt)) return run();
-      })
-      .catch((err: unknown) => this.deps.logger.error({ err }, "could not read the open-data generation"));
+    void run();
     const schedule = () => {
       const wait = Math.max(1_000, nextScheduled(this.now(), refreshAt).getTime() - this.now().getTime());
       this.timer = setTimeout(() => {

@@ -1,6 +1,9 @@
 // The satisfaction index (GET /api/v1/stats/satisfaction). Counting happens in SQL with
 // GROUP BY; this file only turns counts into percentages, intervals and labels.
-// Formulas and sources: docs/satisfaction.md.
+// The counts come from the aggregates that triggers keep exact (RatingDaily, InvitationDaily,
+// DossierDaily: per unit × procedure × local day), so a report sums a few thousand rows
+// instead of every response; a period bounded by instants that are not local midnights falls
+// back to the raw rows (same SQL shape, same results). Formulas and sources: docs/satisfaction.md.
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { FINISHED_STATUSES } from "../status.ts";
@@ -104,18 +107,42 @@ interface Counts {
 
 const emptyCounts = (): Counts => ({ rated: 0, very: 0, sat: 0, not: 0, complaints: 0, versions: [], invited: 0, dossiers: 0, overdue: 0, dissatisfied: 0 });
 
-async function ratingCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters) {
+/** Where the counts come from: the maintained aggregates, or the raw rows (fallback and bench floor). */
+export type CountSource = "aggregates" | "raw";
+
+const DAY_MS = 86_400_000;
+const VN_OFFSET_MS = 7 * 3_600_000;
+const isLocalMidnight = (d: Date | undefined) => d === undefined || (d.getTime() + VN_OFFSET_MS) % DAY_MS === 0;
+
+/** Aggregates are per local day: they answer exactly when the period starts and ends at local midnights. */
+export function aggregatesAnswer(f: ResolvedFilters): boolean {
+  return isLocalMidnight(f.from) && isLocalMidnight(f.to);
+}
+
+/** A day column of an aggregate as the UTC instant its local day starts (what the raw `ref` would be at midnight). */
+const dayRef = (col: string) => `(${col}::timestamp - interval '7 hours')`;
+
+/** Sum of `n` (aggregates) or a row count (raw), optionally filtered. */
+function counter(source: CountSource) {
+  return (cond?: string) =>
+    source === "aggregates" ? `COALESCE(sum(f.n)${cond ? ` FILTER (WHERE ${cond})` : ""}, 0)` : `count(*)${cond ? ` FILTER (WHERE ${cond})` : ""}`;
+}
+
+async function ratingCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, source: CountSource) {
   const params = new SqlParams();
-  const where = dossierConditions(f, params);
-  if (f.channel) where.push(`r.channel::text = ${params.text(f.channel)}`);
-  const facts = `SELECT r.overall::text AS overall, r.complaint, sv.version AS survey_version, r.channel, d."unitId" AS unit_id,
-             d."procedureId" AS procedure_id, p."fieldId" AS field_id,
-             COALESCE(d."returnedAt", d."finishedAt", r."firstAnsweredAt") AS ref
-      FROM "FeedbackResponse" r
-      JOIN "Dossier" d ON d.id = r."dossierId"
-      JOIN "Procedure" p ON p.id = d."procedureId"
-      JOIN "SurveyVersion" sv ON sv.id = r."surveyVersionId"
-      ${whereClause(where)}`;
+  const c = counter(source);
+  let facts: string;
+  if (source === "aggregates") {
+    const where = dossierConditions(f, params, "a");
+    if (f.channel) where.push(`a.channel::text = ${params.text(f.channel)}`);
+    facts = `SELECT (CASE a.answer WHEN 1 THEN 'very_satisfied' WHEN 2 THEN 'satisfied' WHEN 3 THEN 'not_satisfied' END) AS overall, a.complaint,
+             sv.version AS survey_version, a.channel, a."unitId" AS unit_id, a."procedureId" AS procedure_id, p."fieldId" AS field_id,
+             ${dayRef("a.day")} AS ref, a.n
+      FROM "RatingDaily" a
+      JOIN "Procedure" p ON p.id = a."procedureId"
+      JOIN "SurveyVersion" sv ON sv.id = a."surveyVersionId"
+      ${whereClause([...where, "a.n <> 0"])}`;
+  } else facts = rawRatingFacts(f, params);
   const sql = groupedSql({
     dims,
     f,
@@ -124,11 +151,11 @@ async function ratingCounts(prisma: PrismaClient, dims: readonly Dimension[], f:
     where: periodConditions(f, params, "f.ref"),
     extraKeys: ["f.survey_version AS survey_version"],
     stage1: [
-      `count(*) FILTER (WHERE f.overall IS NOT NULL) AS rated`,
-      `count(*) FILTER (WHERE f.overall = 'very_satisfied') AS very`,
-      `count(*) FILTER (WHERE f.overall = 'satisfied') AS sat`,
-      `count(*) FILTER (WHERE f.overall = 'not_satisfied') AS "not"`,
-      `count(*) FILTER (WHERE f.complaint) AS complaints`,
+      `${c("f.overall IS NOT NULL")} AS rated`,
+      `${c("f.overall = 'very_satisfied'")} AS very`,
+      `${c("f.overall = 'satisfied'")} AS sat`,
+      `${c("f.overall = 'not_satisfied'")} AS "not"`,
+      `${c("f.complaint")} AS complaints`,
     ],
     stage2: [
       "sum(s.rated)::int AS rated",
@@ -142,36 +169,97 @@ async function ratingCounts(prisma: PrismaClient, dims: readonly Dimension[], f:
   return prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params.values);
 }
 
-async function invitationCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters) {
-  const params = new SqlParams();
+function rawRatingFacts(f: ResolvedFilters, params: SqlParams): string {
   const where = dossierConditions(f, params);
-  if (f.channel) where.push(`i.channel::text = ${params.text(f.channel)}`);
-  const facts = `SELECT COALESCE(i.channel::text, 'unknown') AS channel, d."unitId" AS unit_id, d."procedureId" AS procedure_id, p."fieldId" AS field_id,
-             COALESCE(d."returnedAt", d."finishedAt", i."invitedAt") AS ref
-      FROM "SurveyInvitation" i
-      JOIN "Dossier" d ON d.id = i."dossierId"
+  if (f.channel) where.push(`r.channel::text = ${params.text(f.channel)}`);
+  return `SELECT r.overall::text AS overall, r.complaint, sv.version AS survey_version, r.channel, d."unitId" AS unit_id,
+             d."procedureId" AS procedure_id, p."fieldId" AS field_id,
+             COALESCE(d."returnedAt", d."finishedAt", r."firstAnsweredAt") AS ref
+      FROM "FeedbackResponse" r
+      JOIN "Dossier" d ON d.id = r."dossierId"
       JOIN "Procedure" p ON p.id = d."procedureId"
+      JOIN "SurveyVersion" sv ON sv.id = r."surveyVersionId"
       ${whereClause(where)}`;
+}
+
+async function invitationCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, source: CountSource) {
+  const params = new SqlParams();
+  let facts: string;
+  if (source === "aggregates") {
+    const where = dossierConditions(f, params, "a");
+    if (f.channel) where.push(`a.channel = ${params.text(f.channel)}`);
+    facts = `SELECT a.channel, a."unitId" AS unit_id, a."procedureId" AS procedure_id, p."fieldId" AS field_id, ${dayRef("a.day")} AS ref, a.n
+      FROM "InvitationDaily" a JOIN "Procedure" p ON p.id = a."procedureId"
+      ${whereClause([...where, "a.n <> 0"])}`;
+  } else facts = rawInvitationFacts(f, params);
   const sql = groupedSql({
     dims,
     f,
     params,
     facts,
     where: periodConditions(f, params, "f.ref"),
-    stage1: ["count(*) AS invited"],
+    stage1: [`${counter(source)()} AS invited`],
     stage2: ["sum(s.invited)::int AS invited"],
   });
   return prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params.values);
 }
 
+function rawInvitationFacts(f: ResolvedFilters, params: SqlParams): string {
+  const where = dossierConditions(f, params);
+  if (f.channel) where.push(`i.channel::text = ${params.text(f.channel)}`);
+  return `SELECT COALESCE(i.channel::text, 'unknown') AS channel, d."unitId" AS unit_id, d."procedureId" AS procedure_id, p."fieldId" AS field_id,
+             COALESCE(d."returnedAt", d."finishedAt", i."invitedAt") AS ref
+      FROM "SurveyInvitation" i
+      JOIN "Dossier" d ON d.id = i."dossierId"
+      JOIN "Procedure" p ON p.id = d."procedureId"
+      ${whereClause(where)}`;
+}
+
 /** Dossier-level counts for Decision 766 (not split by channel: a dossier has none). */
-async function dossierCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, asOf: Date) {
+async function dossierCounts(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, asOf: Date, source: CountSource) {
   const params = new SqlParams();
+  const c = counter(source);
+  let facts: string;
+  if (source === "aggregates") {
+    // Open dossiers are filed under the day of their appointment: whole days before asOf's
+    // local day are past due; on that day itself only the appointments before asOf are.
+    const dayStart = new Date(Math.floor((asOf.getTime() + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS);
+    const asOfDay = params.add(new Date(dayStart.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10));
+    const aggWhere = [...dossierConditions(f, params, "a"), "a.n <> 0", `(a.finished OR a.day < ${asOfDay}::date)`];
+    const rawWhere = [
+      ...dossierConditions(f, params),
+      `d.status NOT IN (${FINISHED})`,
+      `d."appointmentAt" >= ${params.at(dayStart)}`,
+      `d."appointmentAt" < ${params.at(asOf)}`,
+    ];
+    facts = `SELECT a."unitId" AS unit_id, a."procedureId" AS procedure_id, p."fieldId" AS field_id, ${dayRef("a.day")} AS ref,
+             (a.overdue OR NOT a.finished) AS overdue, a.dissatisfied, a.n
+      FROM "DossierDaily" a JOIN "Procedure" p ON p.id = a."procedureId"
+      ${whereClause(aggWhere)}
+      UNION ALL
+      SELECT d."unitId", d."procedureId", p."fieldId", d."appointmentAt", true,
+             EXISTS (SELECT 1 FROM "FeedbackResponse" x WHERE x."dossierId" = d.id AND (x.overall = 'not_satisfied' OR x.complaint)), 1
+      FROM "Dossier" d JOIN "Procedure" p ON p.id = d."procedureId"
+      ${whereClause(rawWhere)}`;
+  } else facts = rawDossierFacts(f, params, asOf);
+  const sql = groupedSql({
+    dims,
+    f,
+    params,
+    facts,
+    where: periodConditions(f, params, "f.ref"),
+    stage1: [`${c()} AS dossiers`, `${c("f.overdue")} AS overdue`, `${c("f.dissatisfied")} AS dissatisfied`],
+    stage2: ["sum(s.dossiers)::int AS dossiers", "sum(s.overdue)::int AS overdue", "sum(s.dissatisfied)::int AS dissatisfied"],
+  });
+  return prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params.values);
+}
+
+function rawDossierFacts(f: ResolvedFilters, params: SqlParams, asOf: Date): string {
   const where = dossierConditions(f, params);
   const now = params.at(asOf);
   where.push(`(d.status IN (${FINISHED}) OR d."appointmentAt" < ${now})`);
   // One pass over the responses instead of a lookup per dossier.
-  const facts = `SELECT d."unitId" AS unit_id, d."procedureId" AS procedure_id, p."fieldId" AS field_id,
+  return `SELECT d."unitId" AS unit_id, d."procedureId" AS procedure_id, p."fieldId" AS field_id,
              CASE WHEN d.status IN (${FINISHED}) THEN COALESCE(d."finishedAt", d."statusAt") ELSE d."appointmentAt" END AS ref,
              (CASE WHEN d.status IN (${FINISHED}) THEN COALESCE(d."finishedAt", d."statusAt") > d."appointmentAt" ELSE true END
                OR d."supplementCount" > 1) AS overdue,
@@ -180,20 +268,24 @@ async function dossierCounts(prisma: PrismaClient, dims: readonly Dimension[], f
       JOIN "Procedure" p ON p.id = d."procedureId"
       LEFT JOIN (SELECT DISTINCT "dossierId" FROM "FeedbackResponse" WHERE overall = 'not_satisfied' OR complaint) bad ON bad."dossierId" = d.id
       ${whereClause(where)}`;
-  const sql = groupedSql({
-    dims,
-    f,
-    params,
-    facts,
-    where: periodConditions(f, params, "f.ref"),
-    stage1: ["count(*) AS dossiers", "count(*) FILTER (WHERE f.overdue) AS overdue", "count(*) FILTER (WHERE f.dissatisfied) AS dissatisfied"],
-    stage2: ["sum(s.dossiers)::int AS dossiers", "sum(s.overdue)::int AS overdue", "sum(s.dissatisfied)::int AS dissatisfied"],
-  });
-  return prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params.values);
 }
 
-async function reasonCounts(prisma: PrismaClient, f: ResolvedFilters) {
+async function reasonCounts(prisma: PrismaClient, f: ResolvedFilters, source: CountSource) {
   const params = new SqlParams();
+  if (source === "aggregates") {
+    const where = dossierConditions(f, params, "a");
+    where.push("a.answer = 3", "a.reasons <> ''");
+    if (f.channel) where.push(`a.channel::text = ${params.text(f.channel)}`);
+    where.push(...periodConditions(f, params, dayRef("a.day")));
+    const sql = `WITH RECURSIVE ${UNIT_TREE_CTE}
+      SELECT reason, sum(a.n)::int AS n
+      FROM "RatingDaily" a
+      JOIN "Procedure" p ON p.id = a."procedureId"
+      CROSS JOIN LATERAL unnest(string_to_array(a.reasons, ';')) AS reason
+      ${whereClause(where)}
+      GROUP BY reason HAVING sum(a.n) <> 0 ORDER BY n DESC, reason`;
+    return prisma.$queryRawUnsafe<{ reason: string; n: number }[]>(sql, ...params.values);
+  }
   const where = dossierConditions(f, params);
   where.push(`r.overall = 'not_satisfied'`);
   if (f.channel) where.push(`r.channel::text = ${params.text(f.channel)}`);
@@ -282,11 +374,11 @@ function row(key: GroupKey, c: Counts, opts: { target: number; minSample: number
   };
 }
 
-async function counted(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, asOf: Date, with766: boolean) {
+async function counted(prisma: PrismaClient, dims: readonly Dimension[], f: ResolvedFilters, asOf: Date, with766: boolean, source: CountSource) {
   const [ratings, invitations, dossiers] = await Promise.all([
-    ratingCounts(prisma, dims, f),
-    invitationCounts(prisma, dims, f),
-    with766 ? dossierCounts(prisma, dims, f, asOf) : Promise.resolve([]),
+    ratingCounts(prisma, dims, f, source),
+    invitationCounts(prisma, dims, f, source),
+    with766 ? dossierCounts(prisma, dims, f, asOf, source) : Promise.resolve([]),
   ]);
   const groups = new Map<string, { raw: Record<string, unknown>; c: Counts }>();
   const at = (raw: Record<string, unknown>) => {
@@ -317,15 +409,16 @@ async function counted(prisma: PrismaClient, dims: readonly Dimension[], f: Reso
 export async function satisfactionIndex(
   prisma: PrismaClient,
   q: SatisfactionQuery,
-  opts: { target: number; now?: Date },
+  opts: { target: number; now?: Date; /** Default: the aggregates whenever they answer exactly. */ source?: CountSource },
 ): Promise<SatisfactionReport> {
   const f = await resolveFilters(prisma, q);
   const asOf = q.asOf ? new Date(q.asOf) : (opts.now ?? new Date());
   const dims = q.groupBy;
   const groupsWith766 = !dims.includes("channel");
+  const source: CountSource = opts.source ?? (aggregatesAnswer(f) ? "aggregates" : "raw");
   const [groupRows, reasons, versions, lookup] = await Promise.all([
-    counted(prisma, dims, f, asOf, groupsWith766),
-    reasonCounts(prisma, f),
+    counted(prisma, dims, f, asOf, groupsWith766, source),
+    reasonCounts(prisma, f, source),
     surveysById(prisma),
     Lookup.load(prisma),
   ]);
@@ -341,7 +434,7 @@ export async function satisfactionIndex(
   const unitIdx = dims.indexOf("unit");
   const tops = unitIdx < 0 ? groupRows : groupRows.filter((g) => isScopeTop(num(g.raw[`k${unitIdx}`]), f, lookup));
   const total = sumCounts(tops.map((g) => g.c));
-  if (!groupsWith766) Object.assign(total, pick766((await counted(prisma, [], f, asOf, true))[0]?.c ?? emptyCounts()));
+  if (!groupsWith766) Object.assign(total, pick766((await counted(prisma, [], f, asOf, true, source))[0]?.c ?? emptyCounts()));
   const totals = row({}, total, { ...opt, with766: true });
 
   // Reason labels: the newest version that knows the reason.

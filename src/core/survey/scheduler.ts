@@ -6,6 +6,7 @@
 //  - invitations past 30 days expire (partial answers are kept and still count);
 //  - an invitation a crash left `pending` is asked again.
 import { enqueue } from "../delivery/engine.ts";
+import { runExclusive } from "../jobs.ts";
 import { langOf, askInvitation, pickAccount, type SurveyDeps } from "./invite.ts";
 import { askKey, reminderKey, SURVEY_PRIORITY } from "./policy.ts";
 import { fill, questionReply } from "./render.ts";
@@ -135,9 +136,10 @@ export function surveyScheduler(deps: SurveyDeps): SurveyScheduler {
   let stopped = false;
   const tick = () => {
     if (running || stopped) return;
-    running = runSurveySchedule(deps)
+    // One instance at a time across the deployment; the others skip the round.
+    running = runExclusive(deps.prisma, "survey-schedule", () => runSurveySchedule(deps), 10 * 60_000)
       .then((r) => {
-        if (r.reminded || r.expired || r.undeliverable || r.resumed) deps.logger.info(r, "survey schedule");
+        if (r && (r.reminded || r.expired || r.undeliverable || r.resumed)) deps.logger.info(r, "survey schedule");
       })
       .catch((err: unknown) => deps.logger.error({ err }, "survey schedule failed"))
       .finally(() => {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { Batcher } from "../../src/core/batch.ts";
+
+describe("group commit", () => {
+  it("writes what is asked in one turn as one group and answers each caller with its own result", async () => {
+    const groups: number[][] = [];
+    const b = new Batcher<number, number>(async (items) => {
+      groups.push(items);
+      return items.map((i) => i * 10);
+    });
+    const results = await Promise.all([1, 2, 3].map((i) => b.add(i)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(groups).toEqual([[1, 2, 3]]);
+    expect(await b.add(4)).toBe(40);
+    expect(groups).toHaveLength(2);
+  });
+
+  it("does not fail the neighbours of a bad item: the group is retried one by one", async () => {
+    const b = new Batcher<string, string>(async (items) => {
+      if (items.includes("bad")) throw new Error("cannot store bad");
+      return items.map((i) => i.toUpperCase());
+    });
+    const settled = await Promise.allSettled(["a", "bad", "c"].map((i) => b.add(i)));
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(settled[0]).toEqual({ status: "fulfilled", value: "A" });
+  });
+});

@@ -1,0 +1,127 @@
+// The CSV export has three producers — rows formatted in the process (the reference), rows
+// rendered by SQL in batches (PGlite) and the same rendering through COPY (PostgreSQL) — and
+// they must write the same bytes: on the hand-counted fixture plus rows made to trip a
+// formatter (quotes, commas, line breaks, formula starts, control characters, empty strings,
+// unknown answer codes, applicants without phone or ID), with and without identities,
+// English and Vietnamese headers, and every filter.
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeFeedbackExport, type CsvPath } from "../../src/core/export/index.ts";
+import { IdentityHasher } from "../../src/core/identity.ts";
+import { resolveFilters } from "../../src/core/stats/filters.ts";
+import { currentSurvey } from "../../src/core/survey/versions.ts";
+import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
+import { seedFixture, W2 } from "./fixture.ts";
+
+let db: TestDatabase;
+const hasher = new IdentityHasher("test-pepper-0123456789abcdef");
+
+const NASTY = [
+  'say "hi", ok',
+  "dòng 1\ndòng 2\r\ndòng 3",
+  "\u0001=HYPERLINK(1)",
+  "-5",
+  "@SUM(A1)",
+  "\t=cmd",
+  "",
+  "a\uFFFEb",
+  "+84 905",
+  "😀 rất tốt",
+  "trailing comma,",
+  '"',
+  "back\\slash 'quote'",
+];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const p = db.prisma;
+  await seedFixture(p);
+  const v = await currentSurvey(p);
+  const unit = await p.unit.create({ data: { code: "X,1", name: 'Phường "Mới", Cam Ranh', level: "ward" } });
+  const proc = await p.procedure.create({ data: { code: "=2.1", name: "Thủ tục\nhai dòng", durationDays: 3 } });
+  for (const [i, comment] of NASTY.entries()) {
+    const at = new Date(Date.UTC(2023, 1, 10, 3, 4, 5, 678) + i * 3_600_000);
+    const d = await p.dossier.create({
+      data: {
+        code: `X-${i}`,
+        unitId: unit.id,
+        procedureId: proc.id,
+        applicantName: i % 2 ? `Trần "Bé", ${i}` : `=Lê ${i}`,
+        applicantPhone: i % 3 === 0 ? null : `0905${String(i).padStart(6, "0")}`,
+        applicantIdHash: i % 4 === 0 ? `h${i}` : i % 5 === 0 ? "" : null,
+        receivedAt: at,
+        appointmentAt: new Date(at.getTime() + (i % 2 ? -1 : 1) * 86_400_000),
+        status: i % 3 ? 10 : 4,
+        statusAt: at,
+        finishedAt: i % 3 ? at : null,
+        returnedAt: i % 3 ? at : null,
+      },
+    });
+    await p.feedbackResponse.create({
+      data: {
+        dossierId: d.id,
+        channel: i % 2 ? "zalo" : "web",
+        surveyVersionId: v.id,
+        overall: i % 4 === 0 ? null : i % 4 === 1 ? "not_satisfied" : "satisfied",
+        reasons: i % 4 === 1 ? ["overdue", "made_up_code", ...(i === 5 ? [""] : [])] : [],
+        visits: i % 3 === 0 ? null : i,
+        onTime: i % 3 === 0 ? null : i % 2 === 0,
+        staffAttitude: i % 3 === 0 ? null : i % 3 === 1 ? "bad" : i === 2 ? "" : "meh",
+        comment: comment,
+        complaint: i === 7,
+        answers: {},
+        firstAnsweredAt: at,
+        editableUntil: at,
+      },
+    });
+  }
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+async function exportBytes(path: CsvPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  const f = await resolveFilters(db.prisma, q);
+  const n = await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "csv", identities, headers, csvPath: path, batchSize: 7 }, sink);
+  const bytes = Buffer.concat(chunks);
+  expect(n, `${path} row count`).toBe(bytes.toString("utf8").split("\r\n").length - 2 - (bytes.toString("utf8").match(/dòng 1\ndòng 2\r\n/g)?.length ?? 0));
+  return bytes;
+}
+
+const CASES: [string, Record<string, string>, boolean, "en" | "vi"][] = [
+  ["everything", {}, false, "en"],
+  ["identities, Vietnamese headers", {}, true, "vi"],
+  ["one unit", { unitCode: W2.code }, false, "en"],
+  ["January", { from: "2023-01-01", to: "2023-01-31" }, true, "en"],
+  ["zalo, from an instant", { channel: "zalo", from: "2023-02-10T10:00:00+07:00" }, false, "vi"],
+];
+
+describe("CSV export paths write the same bytes", () => {
+  it.each(CASES)("%s", async (_name, q, identities, headers) => {
+    const reference = await exportBytes("rows", q, identities, headers);
+    expect(reference.length).toBeGreaterThan(100);
+    const sql = await exportBytes("sql", q, identities, headers);
+    expect(sql.toString("utf8")).toBe(reference.toString("utf8"));
+    expect(sql.equals(reference)).toBe(true);
+    if (usingServer()) {
+      const copy = await exportBytes("copy", q, identities, headers);
+      expect(copy.toString("utf8")).toBe(reference.toString("utf8"));
+      expect(copy.equals(reference)).toBe(true);
+    }
+  });
+
+  it("Vietnamese headers name every column", async () => {
+    const text = (await exportBytes("rows", {}, true, "vi")).toString("utf8");
+    const header = text.slice(1, text.indexOf("\r\n"));
+    expect(header.startsWith("Mã phản hồi,Mã hồ sơ,Mã đơn vị,Tên đơn vị")).toBe(true);
+    expect(header.endsWith("Người nộp (bí danh),Họ tên người nộp,Số điện thoại")).toBe(true);
+    expect(header).not.toMatch(/[a-z]_[a-z]/);
+  });
+});

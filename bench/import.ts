@@ -243,7 +243,7 @@ async function runPhase(phase: "baseline" | "import", n: number, csvFile: string
         { prisma, calendar, hasher: new IdentityHasher("bench-pepper-0123456789") },
         csvRows(createReadStream(csvFile)),
         "bench",
-        { fieldNames: "csv", batchSize: BATCH },
+        { fieldNames: "csv" },
       );
       if (!out.ok) throw new Error(`import failed: ${JSON.stringify(out.errors.slice(0, 3))} (${out.errorCount} errors)`);
     }

@@ -26,7 +26,7 @@ import { startTelegram } from "../src/bot/telegram/index.ts";
 import { loadConfig } from "../src/config.ts";
 import { createContext } from "../src/context.ts";
 import { ConversationService } from "../src/core/conversation/index.ts";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { ratioOf, writeResults } from "./lib.ts";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -37,7 +37,7 @@ import { corpusUnderstanding } from "../src/core/conversation/understanding/serv
 import { silentLogger } from "../src/logger.ts";
 import { BOT_USER, startFakeTelegram, type FakeTelegram } from "../test/fakes/telegram-server.ts";
 
-const N = Number(process.argv[2] ?? 3000);
+const N = Number(process.argv[2] ?? (process.env.BENCH_QUICK ? 300 : 3000));
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 const DOSSIERS = 100_000;
 const LINKED_USERS = 2_000;
@@ -326,22 +326,11 @@ async function main(): Promise<void> {
         `the rest of p50 ${(ours.p50 - b.dbMsPerUpdate - b.understandMs).toFixed(2)} ms is HTTP in/out, the reply to the Bot API, JSON and waiting for a turn at concurrency ${CONCURRENCY}`,
     );
     console.log(`RSS at end: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
-    mkdirSync("bench/results", { recursive: true });
-    writeFileSync(
-      `bench/results/webhook-${DB_LABEL}.json`,
-      JSON.stringify(
-        {
-          name: "webhook",
-          rows: [
-            { path: "Telegram webhook, status question (throughput)", db: DB_LABEL, floor: "bare grammY echo bot, same run", floorValue: baseline.perSecond, ours: ours.perSecond, unit: "updates/s", ratio, target: `≥ ${target}×`, met: ratio >= target },
-            { path: "Telegram webhook, status question (p99)", db: DB_LABEL, floor: "echo bot p99, same run", floorValue: baseline.p99, ours: ours.p99, unit: "ms", ratio: p99Ratio, target: "≤ 3×", met: p99Ratio <= 3 },
-          ],
-          breakdown: b,
-        },
-        null,
-        2,
-      ),
-    );
+    writeResults("webhook", DB_LABEL, [
+      { path: "Telegram webhook, status question (throughput)", db: DB_LABEL, floor: "bare grammY echo bot, same run", floorValue: baseline.perSecond, ours: ours.perSecond, unit: "updates/s", ratio: ratioOf(ours.perSecond, baseline.perSecond), target: `≥ ${target}× floor`, met: ratio >= target },
+      { path: "Telegram webhook, status question (p99)", db: DB_LABEL, floor: "echo bot p99, same run", floorValue: baseline.p99, ours: ours.p99, unit: "ms", ratio: ratioOf(ours.p99, baseline.p99), target: "≤ 3× floor", met: p99Ratio <= 3 },
+    ]);
+
   } finally {
     await fake.close();
   }

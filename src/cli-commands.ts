@@ -91,13 +91,20 @@ export const cliCommands: CliCommand[] = [
       const csv = /\.csv$/i.test(file);
       const rows = csv ? csvRows(createReadStream(file)) : jsonRows(createReadStream(file));
       const out = await importDossiers(
-        { prisma: ctx!.prisma, calendar: ctx!.calendar, hasher: ctx!.hasher, onStatusChanged: ctx!.emitStatusChange },
+        {
+          prisma: ctx!.prisma,
+          calendar: ctx!.calendar,
+          hasher: ctx!.hasher,
+          onStatusChanged: ctx!.emitStatusChange,
+          databaseUrl: ctx!.db.kind === "server" ? ctx!.db.url : undefined,
+        },
         rows,
         "cli",
         { fieldNames: csv ? "csv" : "contract" },
       );
       if (out.ok) {
-        print(`Imported ${out.imported} dossiers (${out.created} new, ${out.updated} updated, ${out.statusChanges.length} status changes).`);
+        print(`Imported ${out.imported} dossiers (${out.created} new, ${out.updated} updated).`);
+        for (const w of out.warnings) print(`  warning: ${w.message}`);
         return 0;
       }
       print(`Nothing imported: ${out.errorCount} bad row(s) in ${out.rowsRead} read.`);

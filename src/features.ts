@@ -14,6 +14,7 @@ import type { Config } from "./config.ts";
 import { runExclusive, sweepExpired } from "./core/retention.ts";
 import { claimJob, releaseJob } from "./core/jobs.ts";
 import { DEMO_APPLICANT } from "./demo/seed.ts";
+import { webUpdates } from "./core/delivery/web-inbox.ts";
 import { StartupRefusedError, type Feature } from "./server.ts";
 
 /** getUpdates allows one consumer per bot: one instance holds the polling lease, renewed while it runs. */
@@ -63,7 +64,15 @@ const tryPageFeature: Feature = {
     // Each chat message costs a conversation turn: limited per client address (RATE_LIMIT_TRY a minute).
     const rule = limitRules(ctx.config).try;
     if (enabled) extras.routers.push(requestLimit(ctx.rateLimiter, rule, ["/try/api/message"], () => ctx.metrics.httpRateLimited.inc({ limit: rule.name })));
-    extras.routers.push(createTryRouter({ conversation: ctx.conversation, enabled, demo: { phone: DEMO_APPLICANT.phone, codes }, logger: ctx.logger }));
+    extras.routers.push(
+      createTryRouter({
+        conversation: ctx.conversation,
+        enabled,
+        demo: { phone: DEMO_APPLICANT.phone, codes },
+        logger: ctx.logger,
+        updates: (sessionId, after) => webUpdates(ctx.prisma, sessionId, after),
+      }),
+    );
     return enabled ? { lines: ["  Try the bot: {url}/try (demo data, no token needed)"] } : undefined;
   },
 };
@@ -71,8 +80,8 @@ const tryPageFeature: Feature = {
 /** The staff and analyst dashboard: a static page; the API key pasted into it decides what it shows. */
 const dashboardFeature: Feature = {
   name: "dashboard",
-  async start(_ctx, extras) {
-    extras.routers.push(createDashboardRouter());
+  async start(ctx, extras) {
+    extras.routers.push(createDashboardRouter({ logger: ctx.logger }));
     return { lines: ["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"] };
   },
 };

@@ -77,5 +77,10 @@ if (s.demoCodes.length)
     `  Demo applicant: phone ${DEMO_APPLICANT.phone}, ID number ending ${DEMO_APPLICANT.idNumber.slice(-4)}`,
   );
 if (s.demoAdminKey) out.push("", `  Admin API key for this demo database (shown only now): ${s.demoAdminKey}`);
+if (s.demoKeys.length)
+  out.push(
+    "  Demo keys for the dashboard (shown only now; a broadcast made with one staff key is approved with the other):",
+    ...s.demoKeys.map((k) => `    ${k.role.padEnd(8)} ${k.name}: ${k.key}`),
+  );
 console.log(out.join("\n") + "\n");
 

@@ -5,7 +5,7 @@ import { createApp, type AppExtras } from "./api/app.ts";
 import type { Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { openDatabase } from "./db/database.ts";
-import { seedDemoData } from "./demo/seed.ts";
+import { DEMO_KEYS, seedDemoData } from "./demo/seed.ts";
 import { createApiKey } from "./core/api-keys.ts";
 import type { Logger } from "./logger.ts";
 
@@ -17,6 +17,8 @@ export interface RunningService {
   demoCodes: string[];
   /** Admin key created on the first start with demo data and no ADMIN_API_KEY (shown once). */
   demoAdminKey?: string | undefined;
+  /** Keys of the other demo roles (staff, a second staff member who approves broadcasts, analyst), shown once. */
+  demoKeys: { role: string; name: string; key: string }[];
   /** Idempotent graceful stop: stop taking requests, finish in-flight ones, close the DB. */
   stop(): Promise<void>;
 }
@@ -94,6 +96,10 @@ export async function startService(config: Config, logger: Logger, features: Fea
   // A first look needs a key for the API and dashboard: make one, shown once, on the demo database.
   const demoAdminKey =
     demoCodes.length && !config.ADMIN_API_KEY ? (await createApiKey(ctx.prisma, "admin", "demo admin (created by first npm start)", "system")).key : undefined;
+  // One key per role, and a second staff key so that a broadcast's approval by another person can be tried.
+  const demoKeys: RunningService["demoKeys"] = [];
+  if (demoCodes.length)
+    for (const k of DEMO_KEYS) demoKeys.push({ ...k, key: (await createApiKey(ctx.prisma, k.role, k.name, "system")).key });
 
   const extras = { routers: [], readinessChecks: [], routeModules: [] } as Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">>;
   const stops: (() => Promise<void>)[] = [];
@@ -114,6 +120,7 @@ export async function startService(config: Config, logger: Logger, features: Fea
     ctx,
     demoCodes,
     demoAdminKey,
+    demoKeys,
     lines,
     stop() {
       stopping ??= (async () => {

@@ -11,6 +11,8 @@ import { adminRoutes } from "./routes/admin.ts";
 import { dossierRoutes } from "./routes/dossiers.ts";
 import { importRoutes } from "./routes/import.ts";
 import { understandingRoutes } from "./routes/understanding.ts";
+import { meRoutes } from "./routes/me.ts";
+import { dossierListRoutes } from "./routes/dossier-list.ts";
 import { createLandingRouter } from "./pages/landing.ts";
 
 export interface AppExtras {
@@ -111,10 +113,13 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   for (const r of extras.routers ?? []) app.use(r);
 
   const api = new ApiRoutes();
+  // Before GET /dossiers/{code}: /dossiers/at-risk must not be taken for a code.
+  dossierListRoutes(api, ctx);
   dossierRoutes(api, ctx);
   importRoutes(api, ctx);
   adminRoutes(api, ctx);
   understandingRoutes(api, ctx);
+  meRoutes(api, ctx);
   for (const m of extras.routeModules ?? []) m(api, ctx);
 
   // No body parser here: each route reads its body after the key is checked (ApiRoutes.mount).

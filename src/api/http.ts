@@ -5,6 +5,7 @@ import { closeIfBodyUnread, hasForbiddenText, jsonBody } from "./json-body.ts";
 import { z } from "zod";
 import type { Principal, Role } from "../core/api-keys.ts";
 import { AppError, type ErrorCode } from "../core/errors.ts";
+import { localizeErrorMessage, preferredLanguage } from "./error-messages.ts";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -20,8 +21,16 @@ export const errorBodySchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: "Error" });
 
+/**
+ * An error body `{ error: { code, message, details? } }`. The code is for programs; the message
+ * is in the caller's language (Accept-Language: vi → Vietnamese, otherwise English).
+ */
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
-  res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+  const lang = preferredLanguage(res.req?.get("accept-language"));
+  res
+    .status(status)
+    .set("content-language", lang)
+    .json({ error: { code, message: localizeErrorMessage(code, message, lang), ...(details === undefined ? {} : { details }) } });
 }
 
 export interface RouteContext<P, Q, B> {
@@ -83,7 +92,10 @@ export class ApiRoutes {
           }
           if (principal.role !== "admin" && !def.roles.includes(principal.role)) {
             closeIfBodyUnread(req, res);
-            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`);
+            return sendError(res, 403, "forbidden", `This needs the ${def.roles.join(" or ")} role; your key has ${principal.role}`, {
+              requiredRoles: [...new Set([...def.roles, "admin"])],
+              role: principal.role,
+            });
           }
           res.locals.principal = principal;
           next();

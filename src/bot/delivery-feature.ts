@@ -15,6 +15,13 @@ import { TelegramSender } from "./telegram/sender.ts";
 import { ZaloClient } from "./zalo/client.ts";
 import { outcomeOf, ZaloSender } from "./zalo/sender.ts";
 import { ZaloTokenStore } from "./zalo/tokens.ts";
+import { WebSender } from "../core/delivery/web-inbox.ts";
+import type { Config } from "../config.ts";
+
+/** The /try page runs on the embedded database with demo data allowed (src/features.ts). */
+export function tryPageEnabled(config: Config): boolean {
+  return config.database.kind === "embedded" && config.DEMO_DATA !== "off";
+}
 
 export interface DeliveryFeatureOptions {
   /** Replace the senders built from the configuration (tests, benchmarks). */
@@ -69,6 +76,8 @@ export function configuredSenders(ctx: AppContext): { senders: ChannelSender[]; 
     if (config.ZALO_ZNS_TEMPLATE_STATUS) zns = { sender: new ZaloZnsSender(client), templateId: config.ZALO_ZNS_TEMPLATE_STATUS };
     else notes.push("ZNS fallback: off (ZALO_ZNS_TEMPLATE_STATUS not set): a closed Zalo window is recorded as undeliverable");
   } else notes.push(`Zalo: ${config.zalo.reason ?? "disabled"}`);
+  // The /try page is a channel of the demo: its chats receive notices and broadcasts too.
+  if (tryPageEnabled(config)) senders.push(new WebSender());
   return { senders, zns, notes };
 }
 
@@ -77,7 +86,11 @@ export function deliveryFeature(opts: DeliveryFeatureOptions = {}): Feature {
     name: "delivery",
     async start(ctx, extras) {
       const settings = deliverySettings();
-      const approvalThreshold = opts.approvalThreshold ?? broadcastSettings().approvalThreshold;
+      // On the demo database every broadcast waits for a second staff key, so that approval can be tried
+      // (unless BROADCAST_APPROVAL_THRESHOLD says otherwise).
+      const demoApproval =
+        !process.env.BROADCAST_APPROVAL_THRESHOLD && tryPageEnabled(ctx.config) && (await ctx.prisma.dossier.findFirst({ where: { demo: true }, select: { id: true } })) !== null;
+      const approvalThreshold = opts.approvalThreshold ?? (demoApproval ? 1 : broadcastSettings().approvalThreshold);
       const quietHours = opts.quietHours !== undefined ? opts.quietHours : settings.quietHours;
       const built = opts.senders ? { notes: [], ...opts.senders(ctx) } : configuredSenders(ctx);
       const channels = built.senders.map((s) => s.channel) as DeliveryChannel[];

@@ -64,7 +64,7 @@ export const procedureInputSchema = z
   .strictObject({
     name: text(500),
     fieldCode: codeSchema.nullable().optional().describe("Code of an existing field (lĩnh vực); null clears it. Omitted on update: unchanged"),
-    durationDays: z.int().min(0).max(1000).nullable().optional().describe("Statutory duration in working days (0–1000). Omitted on update: unchanged"),
+    durationDays: z.int().min(0).max(365).nullable().optional().describe("Statutory duration in working days (0–365). Omitted on update: unchanged"),
   })
   .meta({ id: "ProcedureInput" });
 export type ProcedureInput = z.infer<typeof procedureInputSchema>;
@@ -246,7 +246,7 @@ export class AdminService {
   }
 
   async upsertUnit(code: string, input: UnitInput, actor: string): Promise<{ created: boolean; unit: UnitDetail }> {
-    const created = await this.deps.prisma.$transaction(async (tx) => {
+    const created = await retryOnUniqueViolation(() => this.deps.prisma.$transaction(async (tx) => {
       await advisoryLock(tx, LOCK_UNIT_TREE);
       const existing = await tx.unit.findUnique({ where: { code }, include: { parent: { select: { code: true } } } });
       let parentId: number | null | undefined;
@@ -272,7 +272,7 @@ export class AdminService {
         ...(existing ? { before: pick(unitView(existing), ["name", "level", "parentCode", "hotline", "address", "openingHours"]) } : {}),
       });
       return !existing;
-    });
+    }));
     return { created, unit: await this.getUnit(code) };
   }
 
@@ -305,13 +305,13 @@ export class AdminService {
   }
 
   async upsertField(code: string, input: FieldInput, actor: string): Promise<{ created: boolean; field: FieldView }> {
-    const created = await this.deps.prisma.$transaction(async (tx) => {
+    const created = await retryOnUniqueViolation(() => this.deps.prisma.$transaction(async (tx) => {
       const existing = await tx.field.findUnique({ where: { code } });
       if (existing) await tx.field.update({ where: { id: existing.id }, data: { name: input.name } });
       else await tx.field.create({ data: { code, name: input.name } });
       await audit(tx, actor, "field.upsert", `field:${code}`, { created: !existing, input, ...(existing ? { before: { name: existing.name } } : {}) });
       return !existing;
-    });
+    }));
     const f = await this.deps.prisma.field.findUniqueOrThrow({ where: { code }, include: { _count: { select: { procedures: true } } } });
     return { created, field: { code: f.code, name: f.name, procedureCount: f._count.procedures, demo: f.demo } };
   }
@@ -338,7 +338,7 @@ export class AdminService {
   }
 
   async upsertProcedure(code: string, input: ProcedureInput, actor: string): Promise<{ created: boolean; procedure: ProcedureDetail }> {
-    const created = await this.deps.prisma.$transaction(async (tx) => {
+    const created = await retryOnUniqueViolation(() => this.deps.prisma.$transaction(async (tx) => {
       const existing = await tx.procedure.findUnique({ where: { code }, include: { field: true } });
       let fieldId: number | null | undefined;
       if (input.fieldCode === null) fieldId = null;
@@ -354,13 +354,22 @@ export class AdminService {
       };
       if (existing) await tx.procedure.update({ where: { id: existing.id }, data });
       else await tx.procedure.create({ data: { code, ...data } });
+      // Old and new value of each rule that changed (the statutory duration above all).
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      if (existing) {
+        const before = procedureView(existing);
+        if (input.name !== before.name) changes.name = { from: before.name, to: input.name };
+        if (input.durationDays !== undefined && input.durationDays !== before.durationDays) changes.durationDays = { from: before.durationDays, to: input.durationDays };
+        if (input.fieldCode !== undefined && input.fieldCode !== before.fieldCode) changes.fieldCode = { from: before.fieldCode, to: input.fieldCode };
+      }
       await audit(tx, actor, "procedure.upsert", `procedure:${code}`, {
         created: !existing,
         input,
+        ...(Object.keys(changes).length ? { changes } : {}),
         ...(existing ? { before: pick(procedureView(existing), ["name", "fieldCode", "durationDays"]) } : {}),
       });
       return !existing;
-    });
+    }));
     return { created, procedure: await this.getProcedure(code) };
   }
 
@@ -640,4 +649,15 @@ function procedureView(p: ProcedureRow): ProcedureView {
 
 function calendarDayView(d: { date: string; kind: CalendarDayKind; name: string | null; source: string | null }): CalendarDayView {
   return { date: d.date, kind: d.kind, name: d.name, source: d.source };
+}
+
+/** Two admins creating the same code at once: the loser retries and updates instead of failing on the unique key. */
+async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 2 || (err as { code?: string }).code !== "P2002") throw err;
+    }
+  }
 }

@@ -1,18 +1,40 @@
 // Bulk dossier import (POST /api/v1/dossiers/import and the CLI): JSON array or CSV rows of
 // the sync contract plus a `code`. All-or-nothing: every row is validated while the source
-// streams in; only when no row is bad is everything written, in one transaction, with
-// multi-row statements. docs/import.md describes the formats and the error shape.
+// streams in and the good ones go to a staging table (COPY FROM STDIN on PostgreSQL, batched
+// INSERTs on the embedded database); only when no row is bad are they merged, in one
+// transaction, by the same writer as PUT (src/core/dossier-writer.ts). Memory stays flat in
+// the number of rows (about 100 bytes a row for duplicate detection). docs/import.md
+// describes the formats and the error shape.
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { finished, type Readable } from "node:stream";
 import { parse as csvParser, type Info as CsvInfo } from "csv-parse";
-import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { WorkingCalendar } from "./calendar.ts";
 import type { CalendarStore } from "./calendar-store.ts";
 import { normalizeDossierCode } from "./dossier-code.ts";
 import { dossierInputSchema } from "./dossier-schemas.ts";
-import { prepareDossier, type PreparedDossier, type StatusChange } from "./dossiers.ts";
+import {
+  auditWarnings,
+  createStageSql,
+  jsonSource,
+  mergeDossiers,
+  prismaSql,
+  resolveCatalogue,
+  STAGE_COLUMNS,
+  stageRow,
+  tableSource,
+  warning,
+  type CatalogueRequest,
+  type CatalogueWarning,
+  type Sql,
+  type StagedDossier,
+} from "./dossier-writer.ts";
+import { prepareDossier, resolveAppointment, type StatusChange } from "./dossiers.ts";
 import { AppError } from "./errors.ts";
 import type { IdentityHasher } from "./identity.ts";
-import { DossierStatus, isFinished } from "./status.ts";
 
 // ---------------------------------------------------------------------------------------
 // Types
@@ -36,20 +58,32 @@ export interface ImportError {
 }
 
 export type ImportResult =
-  | { ok: true; imported: number; created: number; updated: number; statusChanges: StatusChange[] }
+  | {
+      ok: true;
+      imported: number;
+      created: number;
+      updated: number;
+      /** Existing dossiers whose status changed. */
+      statusChanged: number;
+      /** Status changes of linked dossiers (the only ones notices and surveys act on), told to onStatusChanged. */
+      statusChanges: StatusChange[];
+      /** Catalogue mismatches (at most 100 listed; warningCount counts them all). */
+      warnings: CatalogueWarning[];
+      warningCount: number;
+    }
   | { ok: false; errors: ImportError[]; errorCount: number; rowsRead: number };
 
 export interface ImportDeps {
   prisma: PrismaClient;
   calendar: CalendarStore;
   hasher: IdentityHasher;
-  /** Called once per status change of an existing dossier, after the commit. */
+  /** Called once per status change of an existing linked dossier, after the commit. */
   onStatusChanged?: (change: StatusChange) => Promise<void> | void;
+  /** PostgreSQL server URL: rows are staged with COPY on a dedicated connection. Absent: batched path. */
+  databaseUrl?: string | undefined;
 }
 
 export interface ImportOptions {
-  /** Dossier rows per INSERT statement (default 500; at most 23 parameters a row, 65 535 a statement). */
-  batchSize?: number;
   /** Errors listed in the result (default 100); `errorCount` counts all of them. */
   maxErrors?: number;
   /** Rows accepted in one import (default 500 000). */
@@ -71,8 +105,12 @@ export class ImportSourceError extends Error {
   }
 }
 
-const MAX_PARAMS = 65_535;
 const TX_OPTIONS = { timeout: 10 * 60_000, maxWait: 60_000 };
+/** pg_try_advisory_lock key of "an import is running" (one per database, across instances). */
+const IMPORT_LOCK = 724310002;
+const BUSY_MESSAGE = "Another dossier import is running on this server; try again when it has finished (imports run one at a time)";
+/** Imports running in this process over an embedded database (it has no advisory locks across processes, nor needs them). */
+const runningLocal = new WeakSet<object>();
 
 // ---------------------------------------------------------------------------------------
 // Validation state: units, fields and procedures referenced by the file
@@ -90,8 +128,9 @@ function addPending(p: Pending, line: number): void {
 
 interface UnitEntry {
   code: string;
-  existing: boolean;
-  /** Last name given in the file. */
+  /** Stored name (undefined: the unit is new). */
+  stored: string | undefined;
+  /** First name given in the file (used to create it). */
   name: string | undefined;
   parentCode: string | undefined;
   parentLine: number;
@@ -99,76 +138,23 @@ interface UnitEntry {
 }
 interface FieldEntry {
   code: string;
-  existing: boolean;
+  stored: string | undefined;
   name: string | undefined;
   unnamed: Pending;
 }
 interface ProcedureEntry {
   code: string;
   existing: boolean;
+  storedName: string | undefined;
   dbDuration: number | null;
+  storedField: string | null;
   name: string | undefined;
-  /** Last duration given in the file; rows without their own duration use it (or the stored one). */
+  /** First duration given in the file (creates the procedure, or fills a stored one that has none). */
   durationDays: number | undefined;
   fieldCode: string | undefined;
   unnamed: Pending;
-  /** Rows without appointmentAt nor own duration, seen while no duration was known yet. */
+  /** Rows without appointmentAt seen while no duration was known yet (computed at the end). */
   needsDuration: Pending;
-}
-
-/**
- * A validated row kept until the write: a fixed-shape object with instants as numbers, sharing
- * the unit/procedure entries and repeated short strings (about 0.4 kB a row; no row text).
- */
-class StagedRow {
-  readonly code: string;
-  readonly line: number;
-  readonly unit: UnitEntry;
-  readonly proc: ProcedureEntry;
-  readonly ownDuration: number | undefined;
-  readonly applicantName: string;
-  readonly applicantPhone: string | null;
-  readonly applicantIdHash: string | null;
-  readonly applicantIdLast4Hash: string | null;
-  readonly applicantIdMasked: string | null;
-  readonly receivedAt: number;
-  readonly appointmentAt: number | null;
-  readonly status: number;
-  readonly returnMethod: string | undefined;
-  readonly currentStep: string | null | undefined;
-  readonly feeStatus: string | undefined;
-  readonly feeAmount: number | null | undefined;
-  readonly supplementReason: string | null | undefined;
-  readonly stopReason: string | null | undefined;
-  readonly finishedAt: number | null | undefined;
-  readonly returnedAt: number | null | undefined;
-  readonly postalDelivered: boolean | null | undefined;
-
-  constructor(p: PreparedDossier, line: number, unit: UnitEntry, proc: ProcedureEntry, intern: <T extends string | null | undefined>(s: T) => T) {
-    const ms = (d: Date | null | undefined) => (d === undefined ? undefined : d === null ? null : d.getTime());
-    this.code = p.code;
-    this.line = line;
-    this.unit = unit;
-    this.proc = proc;
-    this.ownDuration = p.procedure.durationDays;
-    this.applicantName = p.applicantName;
-    this.applicantPhone = p.applicantPhone;
-    this.applicantIdHash = p.applicantIdHash;
-    this.applicantIdLast4Hash = p.applicantIdLast4Hash;
-    this.applicantIdMasked = intern(p.applicantIdMasked);
-    this.receivedAt = p.receivedAt.getTime();
-    this.appointmentAt = p.appointmentAt ? p.appointmentAt.getTime() : null;
-    this.status = p.status;
-    this.returnMethod = intern(p.returnMethod);
-    this.currentStep = intern(p.currentStep);
-    this.feeStatus = intern(p.feeStatus);
-    this.feeAmount = p.feeAmount;
-    this.supplementReason = p.supplementReason;
-    this.stopReason = p.stopReason;
-    this.finishedAt = ms(p.finishedAt);
-    this.returnedAt = ms(p.returnedAt);
-    this.postalDelivered = p.postalDelivered;
-  }
 }
 
 const CSV_FIELD_OF: Record<string, string> = {
@@ -179,18 +165,166 @@ const CSV_FIELD_OF: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------------------------------
+// Staging: where validated rows wait for the merge
+
+/** Validated rows go to a staging table; the merge (src/core/dossier-writer.ts) reads them from there. */
+interface Stage {
+  readonly table: string;
+  write(row: StagedDossier): Promise<void>;
+  /** All rows written: flush what is buffered. */
+  finish(): Promise<void>;
+  /** Connection holding the stage (for the pending-appointment pass). */
+  readonly sql: Sql;
+  /** Run the merge in one transaction on the stage's connection and commit it. */
+  commit<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Drop everything (nothing is written). */
+  abort(): Promise<void>;
+  /** Always called last: release the import lock and the connection. */
+  release(): Promise<void>;
+}
+
+const STAGE_COLUMN_LIST = STAGE_COLUMNS.map(([c]) => c).join(", ");
+
+/** COPY text format: \N for NULL; backslash, tab and line breaks escaped. */
+function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  if (typeof v === "boolean") return v ? "t" : "f";
+  if (typeof v === "number") return String(v);
+  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+}
+function copyLine(row: StagedDossier): string {
+  let s = "";
+  for (let i = 0; i < STAGE_COLUMNS.length; i++) s += (i ? "\t" : "") + copyValue(row[STAGE_COLUMNS[i]![0]]);
+  return s + "\n";
+}
+
+/**
+ * PostgreSQL: a dedicated connection holds the session advisory lock (one import at a time,
+ * across instances), one transaction, a TEMP staging table filled by COPY FROM STDIN while the
+ * source streams, and finally the merge.
+ */
+async function copyStage(url: string): Promise<Stage> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [IMPORT_LOCK]).catch(async (err) => {
+    await client.end();
+    throw err;
+  });
+  if (!locked.rows[0]?.ok) {
+    await client.end();
+    throw new AppError("conflict", BUSY_MESSAGE);
+  }
+  const sql: Sql = { query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] };
+  const table = "dossier_stage";
+  await client.query("BEGIN");
+  await client.query(createStageSql(table));
+  const copy = client.query(copyFrom(`COPY ${table} (${STAGE_COLUMN_LIST}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => {
+    copy.on("finish", resolve);
+    copy.on("error", reject);
+  });
+  done.catch(() => {}); // observed in finish()/abort()
+  let buffer = "";
+  const flush = async () => {
+    if (!buffer) return;
+    const chunk = buffer;
+    buffer = "";
+    if (!copy.write(chunk)) await once(copy, "drain");
+  };
+  let open = true;
+  return {
+    table,
+    sql,
+    async write(row) {
+      buffer += copyLine(row);
+      if (buffer.length >= 256 * 1024) await flush();
+    },
+    async finish() {
+      await flush();
+      copy.end();
+      open = false;
+      await done;
+    },
+    async commit(fn) {
+      const out = await fn(sql);
+      await client.query("COMMIT");
+      return out;
+    },
+    async abort() {
+      if (open) {
+        open = false;
+        copy.destroy(new Error("import aborted"));
+        await done.catch(() => {});
+      }
+      await client.query("ROLLBACK").catch(() => {});
+    },
+    async release() {
+      await client.query("SELECT pg_advisory_unlock($1)", [IMPORT_LOCK]).catch(() => {});
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Embedded database (or a server reached only through Prisma): a staging table filled with
+ * multi-row INSERTs of 1000 rows (one jsonb parameter each) while the source streams; the merge
+ * runs in one Prisma transaction. The table is a plain one (the embedded database has one
+ * session, and autocommitted batches keep its other users from waiting for the upload).
+ */
+async function batchedStage(prisma: PrismaClient): Promise<Stage> {
+  if (runningLocal.has(prisma)) throw new AppError("conflict", BUSY_MESSAGE);
+  runningLocal.add(prisma);
+  const table = `dossier_stage_${randomBytes(6).toString("hex")}`;
+  const sql = prismaSql(prisma);
+  try {
+    await prisma.$executeRawUnsafe(`CREATE UNLOGGED TABLE ${table} (${STAGE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ")})`);
+  } catch (err) {
+    runningLocal.delete(prisma);
+    throw err;
+  }
+  let batch: StagedDossier[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const rows = JSON.stringify(batch);
+    batch = [];
+    await prisma.$executeRawUnsafe(`INSERT INTO ${table} ${jsonSource(1)}`, rows);
+  };
+  const drop = () => prisma.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`).catch(() => 0);
+  return {
+    table,
+    sql,
+    async write(row) {
+      batch.push(row);
+      if (batch.length >= 1000) await flush();
+    },
+    finish: flush,
+    async commit(fn) {
+      return prisma.$transaction((tx) => fn(prismaSql(tx)), TX_OPTIONS);
+    },
+    async abort() {
+      batch = [];
+    },
+    async release() {
+      await drop();
+      runningLocal.delete(prisma);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // importDossiers
 
 /**
- * Validates every row while `rows` streams, then (only if no row is bad) writes them all in
- * one transaction. Units, fields and procedures take the last name/duration/field given in
- * the file; a row without appointmentAt and without its own procedureDurationDays uses the
- * procedure's duration after the import. Nothing is written when any row is bad.
+ * Validates every row while `rows` streams and stages the good ones; only if no row is bad,
+ * merges them all in one transaction through the same rules as PUT (src/core/dossier-writer.ts).
+ * Units, fields and procedures are created from the first name/duration/field the file gives;
+ * existing ones are never renamed or re-timed (a differing value is a warning). A row without
+ * appointmentAt gets it from the procedure's duration (stored, else the first one in the file).
+ * Nothing is written when any row is bad. At most one import runs at a time (409 otherwise).
  */
 export async function importDossiers(deps: ImportDeps, rows: AsyncIterable<ImportRow>, actor: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const maxErrors = opts.maxErrors ?? 100;
   const maxRows = opts.maxRows ?? 500_000;
-  const batchSize = Math.max(1, Math.min(opts.batchSize ?? 500, Math.floor((MAX_PARAMS - 1) / DOSSIER_COLUMNS.length)));
   const { prisma, hasher } = deps;
 
   const errors: ImportError[] = [];
@@ -205,499 +339,248 @@ export async function importDossiers(deps: ImportDeps, rows: AsyncIterable<Impor
     return opts.fieldNames === "csv" ? (CSV_FIELD_OF[p] ?? p) : p;
   };
 
-  // What the database already has (small tables; read once, outside the transaction).
-  const [dbUnits, dbFields, dbProcedures, cal] = await Promise.all([
-    prisma.unit.findMany({ select: { code: true } }),
-    prisma.field.findMany({ select: { code: true } }),
-    prisma.procedure.findMany({ select: { code: true, durationDays: true } }),
-    deps.calendar.get(),
-  ]);
-  const knownUnits = new Set(dbUnits.map((u) => u.code));
-  const knownFields = new Set(dbFields.map((f) => f.code));
-  const knownProcedures = new Map(dbProcedures.map((p) => [p.code, p.durationDays]));
-
-  const units = new Map<string, UnitEntry>();
-  const fields = new Map<string, FieldEntry>();
-  const procedures = new Map<string, ProcedureEntry>();
-  /** canonical code → first line: duplicate detection (one entry per row, no row text). */
-  const seen = new Map<string, number>();
-  /** Validated rows; dropped at the first error (nothing will be written then). */
-  let staged: StagedRow[] | null = [];
-  let rowsRead = 0;
-  /** One copy of repeated short strings (current step, masked ids, enum values). */
-  const interned = new Map<string, string>();
-  const intern = <T extends string | null | undefined>(v: T): T => {
-    if (typeof v !== "string" || v.length > 300) return v;
-    const got = interned.get(v);
-    if (got !== undefined) return got as T;
-    if (interned.size < 20_000) interned.set(v, v);
-    return v;
-  };
-
-  const unitEntry = (code: string): UnitEntry => {
-    let u = units.get(code);
-    if (!u) units.set(code, (u = { code, existing: knownUnits.has(code), name: undefined, parentCode: undefined, parentLine: 0, unnamed: { lines: [], count: 0 } }));
-    return u;
-  };
-  const fieldEntry = (code: string): FieldEntry => {
-    let f = fields.get(code);
-    if (!f) fields.set(code, (f = { code, existing: knownFields.has(code), name: undefined, unnamed: { lines: [], count: 0 } }));
-    return f;
-  };
-  const procedureEntry = (code: string): ProcedureEntry => {
-    let p = procedures.get(code);
-    if (!p) {
-      const existing = knownProcedures.has(code);
-      p = {
-        code,
-        existing,
-        dbDuration: existing ? (knownProcedures.get(code) ?? null) : null,
-        name: undefined,
-        durationDays: undefined,
-        fieldCode: undefined,
-        unnamed: { lines: [], count: 0 },
-        needsDuration: { lines: [], count: 0 },
-      };
-      procedures.set(code, p);
-    }
-    return p;
-  };
-
-  const validate = (row: ImportRow): void => {
-    const { line } = row;
-    const before = errorCount;
-    if (row.error !== undefined) {
-      fail({ line, message: row.error });
-      return;
-    }
-    let code: string | undefined;
-    let codeLabel: string | undefined;
-    if (typeof row.code !== "string" || row.code.trim() === "") {
-      fail({ line, field: "code", message: "required" });
-    } else {
-      const r = normalizeDossierCode(row.code);
-      codeLabel = r.ok ? r.code : row.code.slice(0, 60);
-      if (!r.ok) fail({ line, code: codeLabel, field: "code", message: `not a valid dossier code (${r.reason})` });
-      else {
-        code = r.code;
-        const first = seen.get(code);
-        if (first !== undefined) fail({ line, code, field: "code", message: `duplicate code: already on line ${first}` });
-        else seen.set(code, line);
-      }
-    }
-    const parsed = dossierInputSchema.safeParse(row.input);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : issue.message;
-        const field = label(issue.path);
-        fail({ line, ...(codeLabel ? { code: codeLabel } : {}), ...(field ? { field } : {}), message });
-      }
-      return;
-    }
-    const input = parsed.data;
-    // Units/fields/procedures are noted even when the code is bad: a row naming a new unit
-    // still names it, so the other rows using that unit are not reported too.
-    const unit = unitEntry(input.unitCode);
-    if (input.unitName) unit.name = input.unitName;
-    else if (!unit.existing && unit.name === undefined) addPending(unit.unnamed, line);
-    if (input.parentUnitCode) {
-      unit.parentCode = input.parentUnitCode;
-      unit.parentLine = line;
-    }
-    if (input.fieldCode) {
-      const field = fieldEntry(input.fieldCode);
-      if (input.fieldName) field.name = input.fieldName;
-      else if (!field.existing && field.name === undefined) addPending(field.unnamed, line);
-    }
-    const proc = procedureEntry(input.procedureCode);
-    if (input.procedureName) proc.name = input.procedureName;
-    else if (!proc.existing && proc.name === undefined) addPending(proc.unnamed, line);
-    if (input.procedureDurationDays !== undefined) proc.durationDays = input.procedureDurationDays;
-    if (input.fieldCode) proc.fieldCode = input.fieldCode;
-    if (!input.appointmentAt && input.procedureDurationDays === undefined && proc.durationDays === undefined && proc.dbDuration === null)
-      addPending(proc.needsDuration, line);
-
-    const prepared = prepareDossier(code ?? "", input, hasher);
-    if ("problems" in prepared) {
-      for (const [path, message] of Object.entries(prepared.problems)) {
-        const field = label(path.split("."));
-        fail({ line, ...(codeLabel ? { code: codeLabel } : {}), ...(field ? { field } : {}), message });
-      }
-      return;
-    }
-    if (errorCount > before || !code) return;
-    if (staged) staged.push(new StagedRow(prepared, line, unit, proc, intern));
-  };
-
+  const stage = deps.databaseUrl ? await copyStage(deps.databaseUrl) : await batchedStage(prisma);
   try {
-    for await (const row of rows) {
-      if (rowsRead >= maxRows) {
-        fail({ line: row.line, message: `too many rows: at most ${maxRows} per import` });
-        break;
+    // What the database already has (small tables; read once).
+    const [dbUnits, dbFields, dbProcedures, cal] = await Promise.all([
+      prisma.unit.findMany({ select: { code: true, name: true } }),
+      prisma.field.findMany({ select: { code: true, name: true } }),
+      prisma.procedure.findMany({ select: { code: true, name: true, durationDays: true, field: { select: { code: true } } } }),
+      deps.calendar.get(),
+    ]);
+    const knownUnits = new Map(dbUnits.map((u) => [u.code, u.name]));
+    const knownFields = new Map(dbFields.map((f) => [f.code, f.name]));
+    const knownProcedures = new Map(dbProcedures.map((p) => [p.code, p]));
+
+    const units = new Map<string, UnitEntry>();
+    const fields = new Map<string, FieldEntry>();
+    const procedures = new Map<string, ProcedureEntry>();
+    const warnings = new Map<string, CatalogueWarning>();
+    let warningCount = 0;
+    const warn = (w: CatalogueWarning) => {
+      const key = `${w.kind}\u0000${w.code}\u0000${w.given}`;
+      if (warnings.has(key)) return;
+      warningCount++;
+      if (warnings.size < 100) warnings.set(key, w);
+    };
+    /** canonical code → first line: duplicate detection (one entry per row, no row text). */
+    const seen = new Map<string, number>();
+    let rowsRead = 0;
+    let staged = 0;
+
+    const unitEntry = (code: string): UnitEntry => {
+      let u = units.get(code);
+      if (!u) units.set(code, (u = { code, stored: knownUnits.get(code), name: undefined, parentCode: undefined, parentLine: 0, unnamed: { lines: [], count: 0 } }));
+      return u;
+    };
+    const fieldEntry = (code: string): FieldEntry => {
+      let f = fields.get(code);
+      if (!f) fields.set(code, (f = { code, stored: knownFields.get(code), name: undefined, unnamed: { lines: [], count: 0 } }));
+      return f;
+    };
+    const procedureEntry = (code: string): ProcedureEntry => {
+      let p = procedures.get(code);
+      if (!p) {
+        const known = knownProcedures.get(code);
+        p = {
+          code,
+          existing: known !== undefined,
+          storedName: known?.name,
+          dbDuration: known?.durationDays ?? null,
+          storedField: known?.field?.code ?? null,
+          name: undefined,
+          durationDays: undefined,
+          fieldCode: undefined,
+          unnamed: { lines: [], count: 0 },
+          needsDuration: { lines: [], count: 0 },
+        };
+        procedures.set(code, p);
       }
-      rowsRead++;
-      validate(row);
-      if (errorCount) staged = null;
+      return p;
+    };
+
+    const validate = async (row: ImportRow): Promise<void> => {
+      const { line } = row;
+      const before = errorCount;
+      if (row.error !== undefined) {
+        fail({ line, message: row.error });
+        return;
+      }
+      let code: string | undefined;
+      let codeLabel: string | undefined;
+      if (typeof row.code !== "string" || row.code.trim() === "") {
+        fail({ line, field: "code", message: "required" });
+      } else {
+        const r = normalizeDossierCode(row.code);
+        codeLabel = r.ok ? r.code : row.code.slice(0, 60);
+        if (!r.ok) fail({ line, code: codeLabel, field: "code", message: `not a valid dossier code (${r.reason})` });
+        else {
+          code = r.code;
+          const first = seen.get(code);
+          if (first !== undefined) fail({ line, code, field: "code", message: `duplicate code: already on line ${first}` });
+          else seen.set(code, line);
+        }
+      }
+      const parsed = dossierInputSchema.safeParse(row.input);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : issue.message;
+          const field = label(issue.path);
+          fail({ line, ...(codeLabel ? { code: codeLabel } : {}), ...(field ? { field } : {}), message });
+        }
+        return;
+      }
+      const input = parsed.data;
+      // Units/fields/procedures are noted even when the code is bad: a row naming a new unit
+      // still names it, so the other rows using that unit are not reported too.
+      const unit = unitEntry(input.unitCode);
+      if (input.unitName) {
+        const reference = unit.stored ?? unit.name;
+        if (reference !== undefined && reference !== input.unitName) warn(warning("unit.name", unit.code, reference, input.unitName));
+        unit.name ??= input.unitName;
+      } else if (unit.stored === undefined && unit.name === undefined) addPending(unit.unnamed, line);
+      if (input.parentUnitCode && unit.parentCode === undefined) {
+        unit.parentCode = input.parentUnitCode;
+        unit.parentLine = line;
+      }
+      if (input.fieldCode) {
+        const field = fieldEntry(input.fieldCode);
+        if (input.fieldName) {
+          const reference = field.stored ?? field.name;
+          if (reference !== undefined && reference !== input.fieldName) warn(warning("field.name", field.code, reference, input.fieldName));
+          field.name ??= input.fieldName;
+        } else if (field.stored === undefined && field.name === undefined) addPending(field.unnamed, line);
+      }
+      const proc = procedureEntry(input.procedureCode);
+      if (input.procedureName) {
+        const reference = proc.storedName ?? proc.name;
+        if (reference !== undefined && reference !== input.procedureName) warn(warning("procedure.name", proc.code, reference, input.procedureName));
+        proc.name ??= input.procedureName;
+      } else if (!proc.existing && proc.name === undefined) addPending(proc.unnamed, line);
+      if (input.procedureDurationDays !== undefined) {
+        const reference = proc.dbDuration ?? proc.durationDays;
+        if (reference !== undefined && reference !== input.procedureDurationDays)
+          warn(warning("procedure.durationDays", proc.code, reference, input.procedureDurationDays));
+        proc.durationDays ??= input.procedureDurationDays;
+      }
+      if (input.fieldCode) {
+        const reference = proc.storedField ?? proc.fieldCode;
+        if (reference !== undefined && reference !== input.fieldCode) warn(warning("procedure.field", proc.code, reference, input.fieldCode));
+        proc.fieldCode ??= input.fieldCode;
+      }
+      const duration = proc.dbDuration ?? proc.durationDays ?? null;
+      if (!input.appointmentAt && duration === null) addPending(proc.needsDuration, line);
+
+      const prepared = prepareDossier(code ?? "", input, hasher);
+      if ("problems" in prepared) {
+        for (const [path, message] of Object.entries(prepared.problems)) {
+          const field = label(path.split("."));
+          fail({ line, ...(codeLabel ? { code: codeLabel } : {}), ...(field ? { field } : {}), message });
+        }
+        return;
+      }
+      if (errorCount > before || !code || errorCount) return;
+      // Computed now when the duration is known; otherwise after the whole file (the row was noted above).
+      const appointment = prepared.appointmentAt || duration !== null ? resolveAppointment(prepared, duration, cal) : null;
+      await stage.write(stageRow(line, prepared, appointment));
+      staged++;
+    };
+
+    try {
+      for await (const row of rows) {
+        if (rowsRead >= maxRows) {
+          fail({ line: row.line, message: `too many rows: at most ${maxRows} per import` });
+          break;
+        }
+        rowsRead++;
+        await validate(row);
+      }
+    } catch (err) {
+      if (!(err instanceof ImportSourceError)) throw err;
+      fail({ line: err.line, message: err.message });
     }
+
+    // Checks that needed the whole file.
+    for (const u of units.values()) {
+      if (u.stored === undefined && u.name === undefined) failPending(u.unnamed, `unknown unit ${u.code}: unitName is required to create it`, "unitName");
+      if (u.stored === undefined && u.parentCode !== undefined) {
+        const parent = units.get(u.parentCode);
+        const parentKnown = knownUnits.has(u.parentCode) || (parent !== undefined && parent.name !== undefined);
+        if (u.parentCode === u.code) fail({ line: u.parentLine, field: "parentUnitCode", message: `unit ${u.code} cannot be its own parent` });
+        else if (!parentKnown) fail({ line: u.parentLine, field: "parentUnitCode", message: `unknown parent unit ${u.parentCode}` });
+      }
+    }
+    for (const f of fields.values())
+      if (f.stored === undefined && f.name === undefined) failPending(f.unnamed, `unknown field ${f.code}: fieldName is required to create it`, "fieldName");
+    for (const p of procedures.values()) {
+      if (!p.existing && p.name === undefined) failPending(p.unnamed, `unknown procedure ${p.code}: procedureName is required to create it`, "procedureName");
+      if ((p.dbDuration ?? p.durationDays) === undefined)
+        failPending(p.needsDuration, `appointmentAt is missing and procedure ${p.code} has no procedureDurationDays to compute it from`, "appointmentAt");
+    }
+    function failPending(p: Pending, message: string, field: string): void {
+      for (const line of p.lines) fail({ line, field, message });
+      errorCount += p.count - p.lines.length;
+    }
+
+    if (errorCount) {
+      await stage.abort();
+      errors.sort((a, b) => a.line - b.line);
+      return { ok: false, errors, errorCount, rowsRead };
+    }
+    await stage.finish();
+    await computePendingAppointments(stage, procedures, cal);
+
+    const now = opts.now ?? new Date();
+    const request: CatalogueRequest = { units: new Map(), fields: new Map(), procedures: new Map() };
+    for (const u of units.values()) request.units.set(u.code, { name: u.name, parentCode: u.stored === undefined ? u.parentCode : undefined });
+    for (const f of fields.values()) request.fields.set(f.code, { name: f.name });
+    for (const p of procedures.values()) request.procedures.set(p.code, { name: p.name, durationDays: p.durationDays, fieldCode: p.fieldCode });
+    const fileWarnings = [...warnings.values()];
+    const written = await stage.commit(async (sql) => {
+      // Stored values are compared again here (the catalogue may have changed meanwhile).
+      const catalogue = await resolveCatalogue(sql, request, { now, actor });
+      for (const w of catalogue.warnings) warn(w);
+      if (fileWarnings.length) await auditWarnings(sql, fileWarnings, { actor });
+      const merged = await mergeDossiers(sql, tableSource(stage.table), staged, {
+        now,
+        eventPrefix: `import:${now.toISOString()}:`,
+        source: "import",
+        changes: "linked",
+      });
+      await sql.query(`INSERT INTO "AuditLog" ("actor", "action", "details") VALUES ($1, 'dossier.import', $2::jsonb) RETURNING "id"::text`, [
+        actor,
+        JSON.stringify({ rows: staged, created: merged.created, updated: merged.updated, statusChanged: merged.statusChanged, warnings: warningCount }),
+      ]);
+      return merged;
+    });
+    for (const change of written.statusChanges) await deps.onStatusChanged?.(change);
+    return { ok: true, imported: staged, ...written, warnings: [...warnings.values()], warningCount };
   } catch (err) {
-    if (!(err instanceof ImportSourceError)) throw err;
-    fail({ line: err.line, message: err.message });
+    await stage.abort();
+    throw err;
+  } finally {
+    await stage.release();
   }
+}
 
-  // Checks that needed the whole file.
-  for (const u of units.values()) {
-    if (!u.existing && u.name === undefined) failPending(u.unnamed, `unknown unit ${u.code}: unitName is required to create it`, "unitName");
-    if (!u.existing && u.parentCode !== undefined) {
-      const parent = units.get(u.parentCode);
-      const parentKnown = knownUnits.has(u.parentCode) || (parent !== undefined && parent.name !== undefined);
-      if (u.parentCode === u.code) fail({ line: u.parentLine, field: "parentUnitCode", message: `unit ${u.code} cannot be its own parent` });
-      else if (!parentKnown) fail({ line: u.parentLine, field: "parentUnitCode", message: `unknown parent unit ${u.parentCode}` });
-    }
-  }
-  for (const f of fields.values())
-    if (!f.existing && f.name === undefined) failPending(f.unnamed, `unknown field ${f.code}: fieldName is required to create it`, "fieldName");
-  for (const p of procedures.values()) {
-    if (!p.existing && p.name === undefined) failPending(p.unnamed, `unknown procedure ${p.code}: procedureName is required to create it`, "procedureName");
-    if ((p.durationDays ?? p.dbDuration) === null)
-      failPending(p.needsDuration, `appointmentAt is missing and procedure ${p.code} has no procedureDurationDays to compute it from`, "appointmentAt");
-  }
-  function failPending(p: Pending, message: string, field: string): void {
-    for (const line of p.lines) fail({ line, field, message });
-    errorCount += p.count - p.lines.length;
-  }
-
-  if (errorCount || !staged) {
-    errors.sort((a, b) => a.line - b.line);
-    return { ok: false, errors, errorCount, rowsRead };
-  }
-  const rowsToWrite = staged;
-  staged = null;
-
-  const now = opts.now ?? new Date();
-  const written = await prisma.$transaction(
-    (tx) => writeAll(tx, { rows: rowsToWrite, units, fields, procedures, cal, now, actor, batchSize }),
-    TX_OPTIONS,
+/** Rows that waited for a duration given later in the file: their appointment, now that it is known. */
+async function computePendingAppointments(stage: Stage, procedures: Map<string, ProcedureEntry>, cal: WorkingCalendar): Promise<void> {
+  if (![...procedures.values()].some((p) => p.needsDuration.count > 0)) return;
+  const rows = await stage.sql.query<{ line: number; receivedAt: string; procedureCode: string }>(
+    `SELECT line, to_char(received_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt", procedure_code AS "procedureCode"
+       FROM ${stage.table} WHERE appointment_at IS NULL`,
   );
-  for (const change of written.statusChanges) await deps.onStatusChanged?.(change);
-  return { ok: true, imported: rowsToWrite.length, ...written };
-}
-
-// ---------------------------------------------------------------------------------------
-// Writing (inside the one transaction)
-
-type Tx = Prisma.TransactionClient;
-
-interface WriteInput {
-  rows: StagedRow[];
-  units: Map<string, UnitEntry>;
-  fields: Map<string, FieldEntry>;
-  procedures: Map<string, ProcedureEntry>;
-  cal: WorkingCalendar;
-  now: Date;
-  actor: string;
-  batchSize: number;
-}
-
-interface OldDossier {
-  id: number;
-  code: string;
-  status: number;
-  statusAt: Date;
-  returnMethod: string;
-  currentStep: string | null;
-  feeStatus: string;
-  feeAmount: number | null;
-  supplementReason: string | null;
-  stopReason: string | null;
-  finishedAt: Date | null;
-  returnedAt: Date | null;
-  postalDelivered: boolean | null;
-}
-
-const DOSSIER_COLUMNS = [
-  "code",
-  "unitId",
-  "procedureId",
-  "applicantName",
-  "applicantPhone",
-  "applicantIdHash",
-  "applicantIdLast4Hash",
-  "applicantIdMasked",
-  "receivedAt",
-  "appointmentAt",
-  "appointmentComputed",
-  "originalAppointmentAt",
-  "status",
-  "statusAt",
-  "currentStep",
-  "returnMethod",
-  "postalDelivered",
-  "feeStatus",
-  "feeAmount",
-  "supplementReason",
-  "stopReason",
-  "finishedAt",
-  "returnedAt",
-] as const;
-/** Values of the ReturnMethod and FeeStatus enums: safe to write as SQL literals. */
-const ENUM_LITERALS: ReadonlySet<string> = new Set(["counter", "postal", "online", "none", "due", "paid"]);
-/** Kept on update: the identity, the first appointment, and the columns the import never sets. */
-const KEPT_ON_UPDATE = new Set(["code", "originalAppointmentAt"]);
-const DOSSIER_UPSERT_HEAD =
-  `INSERT INTO "Dossier" (${DOSSIER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "updatedAt") VALUES `;
-const DOSSIER_UPSERT_TAIL =
-  ` ON CONFLICT ("code") DO UPDATE SET ` +
-  [...DOSSIER_COLUMNS.filter((c) => !KEPT_ON_UPDATE.has(c)), "updatedAt"].map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ") +
-  ` RETURNING "id", "code", "status", ("xmax" = 0) AS "inserted"`;
-
-async function writeAll(tx: Tx, w: WriteInput): Promise<{ created: number; updated: number; statusChanges: StatusChange[] }> {
-  const fieldIds = await writeFields(tx, w.fields);
-  const unitIds = await writeUnits(tx, w.units, w.now);
-  const procIds = await writeProcedures(tx, w.procedures, fieldIds, w.now);
-
-  let created = 0;
-  let updated = 0;
-  const statusChanges: StatusChange[] = [];
-  const nowMs = w.now.getTime();
-  const eventPrefix = `import:${w.now.toISOString()}:`;
-  for (let start = 0; start < w.rows.length; start += w.batchSize) {
-    const batch = w.rows.slice(start, start + w.batchSize);
-    // Canonical codes are [0-9A-Z.-] only, so one comma-joined parameter carries the batch.
-    const old = new Map<string, OldDossier>();
-    for (const o of await tx.$queryRawUnsafe<OldDossier[]>(
-      `SELECT "id", "code", "status", "statusAt", "returnMethod"::text AS "returnMethod", "currentStep", "feeStatus"::text AS "feeStatus",
-              "feeAmount", "supplementReason", "stopReason", "finishedAt", "returnedAt", "postalDelivered"
-         FROM "Dossier" WHERE "code" = ANY (string_to_array($1, ',')) FOR UPDATE`,
-      batch.map((r) => r.code).join(","),
-    ))
-      old.set(o.code, o);
-
-    // $1 is `now`; integers, booleans, NULL and enum values are written as literals, so a row
-    // needs about 9 parameters instead of 23 (parameter binding dominates the cost).
-    const params: unknown[] = [w.now];
-    const value = (v: unknown): string => {
-      if (v === null || v === undefined) return "NULL";
-      if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-      if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
-      if (typeof v === "string" && ENUM_LITERALS.has(v)) return `'${v}'`;
-      params.push(v);
-      return "$" + params.length;
-    };
-    const instant = (ms: number | Date | null): string => {
-      if (ms === null) return "NULL";
-      const t = typeof ms === "number" ? ms : ms.getTime();
-      return t === nowMs ? "$1" : value(new Date(t));
-    };
-    const tuples: string[] = [];
-    for (const r of batch) {
-      const proc = procIds.get(r.proc.code)!;
-      const duration = r.ownDuration ?? proc.durationDays;
-      let appointmentAt = r.appointmentAt;
-      let computed = false;
-      if (appointmentAt === null) {
-        if (duration === null) throw new AppError("conflict", `Procedure ${r.proc.code} lost its duration during the import; nothing was imported`);
-        appointmentAt = w.cal.appointmentDate(new Date(r.receivedAt), duration).getTime();
-        computed = true;
-      }
-      const o = old.get(r.code);
-      const changed = !o || o.status !== r.status;
-      // As in DossierService: 9 → 10 keeps the time the result was ready.
-      const keepsFinish = o !== undefined && isFinished(o.status) && o.finishedAt !== null;
-      const finishedAt = r.finishedAt !== undefined ? r.finishedAt : changed && isFinished(r.status) && !keepsFinish ? nowMs : (o?.finishedAt ?? null);
-      const returnedAt = r.returnedAt !== undefined ? r.returnedAt : changed && r.status === DossierStatus.RETURNED ? nowMs : (o?.returnedAt ?? null);
-      const appointment = instant(appointmentAt);
-      // Same order as DOSSIER_COLUMNS.
-      tuples.push(
-        "(" +
-          [
-            value(r.code),
-            value(unitIds.get(r.unit.code)!),
-            value(proc.id),
-            value(r.applicantName),
-            value(r.applicantPhone),
-            value(r.applicantIdHash),
-            value(r.applicantIdLast4Hash),
-            value(r.applicantIdMasked),
-            instant(r.receivedAt),
-            appointment,
-            value(computed),
-            appointment,
-            value(r.status),
-            o && !changed ? instant(o.statusAt) : "$1",
-            value(r.currentStep !== undefined ? r.currentStep : (o?.currentStep ?? null)),
-            value(r.returnMethod ?? o?.returnMethod ?? "counter"),
-            value(r.postalDelivered !== undefined ? r.postalDelivered : (o?.postalDelivered ?? null)),
-            value(r.feeStatus ?? o?.feeStatus ?? "none"),
-            value(r.feeAmount !== undefined ? r.feeAmount : (o?.feeAmount ?? null)),
-            value(r.supplementReason !== undefined ? r.supplementReason : (o?.supplementReason ?? null)),
-            value(r.stopReason !== undefined ? r.stopReason : (o?.stopReason ?? null)),
-            instant(finishedAt),
-            instant(returnedAt),
-            "$1",
-          ].join(", ") +
-          ")",
-      );
-    }
-    const upserted = await tx.$queryRawUnsafe<{ id: number; code: string; status: number; inserted: boolean }[]>(
-      DOSSIER_UPSERT_HEAD + tuples.join(",") + DOSSIER_UPSERT_TAIL,
-      ...params,
-    );
-
-    // History: one row per created dossier or changed status (ids and statuses are integers).
-    const byCode = new Map(batch.map((r) => [r.code, r]));
-    const events: string[] = [];
-    for (const u of upserted) {
-      const o = old.get(u.code);
-      if (u.inserted) created++;
-      else updated++;
-      if (!u.inserted && o && o.status === u.status) continue;
-      events.push(`(${u.id}, ${u.status})`);
-      if (!u.inserted && o) {
-        const r = byCode.get(u.code);
-        statusChanges.push({
-          dossierId: u.id,
-          code: u.code,
-          from: o.status,
-          to: u.status,
-          at: w.now,
-          eventId: eventPrefix + u.status,
-          reason: r?.stopReason ?? r?.supplementReason ?? null,
-        });
-      }
-    }
-    if (events.length)
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "DossierStatusEvent" ("dossierId", "eventId", "status", "at", "source", "applied")
-         SELECT v.id, $2::text || v.status, v.status, $1::timestamp(3), 'import', TRUE FROM (VALUES ${events.join(",")}) v(id, status)
-         ON CONFLICT ("dossierId", "eventId") DO NOTHING`,
-        w.now,
-        eventPrefix,
-      );
-  }
-
-  await tx.auditLog.create({
-    data: {
-      actor: w.actor,
-      action: "dossier.import",
-      target: null,
-      details: { rows: w.rows.length, created, updated, statusChanged: statusChanges.length },
-    },
+  const computed = rows.map((r) => {
+    const p = procedures.get(r.procedureCode)!;
+    const days = p.dbDuration ?? p.durationDays!;
+    return { line: r.line, at: cal.appointmentDate(new Date(r.receivedAt), days).toISOString() };
   });
-  return { created, updated, statusChanges };
-}
-
-function placeholders(from: number, count: number): string {
-  let s = "";
-  for (let i = 0; i < count; i++) s += (i ? ", $" : "$") + (from + i);
-  return s;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-async function writeFields(tx: Tx, fields: Map<string, FieldEntry>): Promise<Map<string, number>> {
-  const named = [...fields.values()].filter((f) => f.name !== undefined);
-  for (const part of chunks(named, 1000)) {
-    const params = part.flatMap((f) => [f.code, f.name]);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "Field" ("code", "name") VALUES ${part.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(",")}
-       ON CONFLICT ("code") DO UPDATE SET "name" = EXCLUDED."name" WHERE "Field"."name" IS DISTINCT FROM EXCLUDED."name"`,
-      ...params,
+  for (let i = 0; i < computed.length; i += 5000)
+    await stage.sql.query(
+      `UPDATE ${stage.table} s SET appointment_at = v.at, appointment_computed = TRUE
+         FROM jsonb_to_recordset($1::jsonb) AS v(line int, at timestamp(3)) WHERE s.line = v.line RETURNING s.line`,
+      [JSON.stringify(computed.slice(i, i + 5000))],
     );
-  }
-  const ids = new Map<string, number>();
-  if (fields.size) for (const f of await tx.field.findMany({ where: { code: { in: [...fields.keys()] } }, select: { id: true, code: true } })) ids.set(f.code, f.id);
-  for (const code of fields.keys()) if (!ids.has(code)) throw new AppError("conflict", `Field ${code} disappeared during the import; nothing was imported`);
-  return ids;
-}
-
-async function writeUnits(tx: Tx, units: Map<string, UnitEntry>, now: Date): Promise<Map<string, number>> {
-  const named = [...units.values()].filter((u) => u.name !== undefined);
-  const inserted = new Set<string>();
-  for (const part of chunks(named, 1000)) {
-    const params: unknown[] = [now];
-    for (const u of part) params.push(u.code, u.name);
-    const rows = await tx.$queryRawUnsafe<{ code: string; inserted: boolean }[]>(
-      `INSERT INTO "Unit" ("code", "name", "level", "updatedAt") VALUES ${part.map((_, i) => `($${2 * i + 2}, $${2 * i + 3}, 'ward', $1)`).join(",")}
-       ON CONFLICT ("code") DO UPDATE SET "name" = EXCLUDED."name", "updatedAt" = EXCLUDED."updatedAt" WHERE "Unit"."name" IS DISTINCT FROM EXCLUDED."name"
-       RETURNING "code", ("xmax" = 0) AS "inserted"`,
-      ...params,
-    );
-    for (const r of rows) if (r.inserted) inserted.add(r.code);
-  }
-  // As for PUT: the parent is only set when the unit is created.
-  const withParent = named.filter((u) => inserted.has(u.code) && u.parentCode !== undefined);
-  for (const part of chunks(withParent, 1000)) {
-    const result = await tx.$executeRawUnsafe(
-      `UPDATE "Unit" u SET "parentId" = p."id"
-         FROM (VALUES ${part.map((_, i) => `($${2 * i + 1}::text, $${2 * i + 2}::text)`).join(",")}) v("code", "parent")
-         JOIN "Unit" p ON p."code" = v."parent"
-        WHERE u."code" = v."code"`,
-      ...part.flatMap((u) => [u.code, u.parentCode]),
-    );
-    if (result !== part.length) throw new AppError("conflict", "A parent unit disappeared during the import; nothing was imported");
-  }
-  const ids = new Map<string, number>();
-  if (units.size) for (const u of await tx.unit.findMany({ where: { code: { in: [...units.keys()] } }, select: { id: true, code: true } })) ids.set(u.code, u.id);
-  for (const code of units.keys()) if (!ids.has(code)) throw new AppError("conflict", `Unit ${code} disappeared during the import; nothing was imported`);
-  return ids;
-}
-
-async function writeProcedures(
-  tx: Tx,
-  procedures: Map<string, ProcedureEntry>,
-  fieldIds: Map<string, number>,
-  now: Date,
-): Promise<Map<string, { id: number; durationDays: number | null }>> {
-  const all = [...procedures.values()];
-  const fieldId = (p: ProcedureEntry) => (p.fieldCode !== undefined ? fieldIds.get(p.fieldCode)! : null);
-  // Named: create, or update what the file gives (an absent duration/field keeps the stored one).
-  for (const part of chunks(
-    all.filter((p) => p.name !== undefined),
-    1000,
-  )) {
-    const params: unknown[] = [now];
-    for (const p of part) params.push(p.code, p.name, p.durationDays ?? null, fieldId(p));
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "Procedure" ("code", "name", "durationDays", "fieldId", "updatedAt")
-       VALUES ${part.map((_, i) => `($${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4}, $${4 * i + 5}, $1)`).join(",")}
-       ON CONFLICT ("code") DO UPDATE SET
-         "name" = EXCLUDED."name",
-         "durationDays" = COALESCE(EXCLUDED."durationDays", "Procedure"."durationDays"),
-         "fieldId" = COALESCE(EXCLUDED."fieldId", "Procedure"."fieldId"),
-         "updatedAt" = EXCLUDED."updatedAt"
-       WHERE ("Procedure"."name", "Procedure"."durationDays", "Procedure"."fieldId")
-             IS DISTINCT FROM (EXCLUDED."name", COALESCE(EXCLUDED."durationDays", "Procedure"."durationDays"), COALESCE(EXCLUDED."fieldId", "Procedure"."fieldId"))`,
-      ...params,
-    );
-  }
-  // Unnamed (so existing) but with a duration or field to update.
-  for (const part of chunks(
-    all.filter((p) => p.name === undefined && (p.durationDays !== undefined || p.fieldCode !== undefined)),
-    1000,
-  )) {
-    const params: unknown[] = [now];
-    for (const p of part) params.push(p.code, p.durationDays ?? null, fieldId(p));
-    await tx.$executeRawUnsafe(
-      `UPDATE "Procedure" p SET
-         "durationDays" = COALESCE(v."durationDays", p."durationDays"),
-         "fieldId" = COALESCE(v."fieldId", p."fieldId"),
-         "updatedAt" = $1
-         FROM (VALUES ${part.map((_, i) => `($${3 * i + 2}::text, $${3 * i + 3}::int, $${3 * i + 4}::int)`).join(",")}) v("code", "durationDays", "fieldId")
-        WHERE p."code" = v."code"
-          AND (p."durationDays", p."fieldId") IS DISTINCT FROM (COALESCE(v."durationDays", p."durationDays"), COALESCE(v."fieldId", p."fieldId"))`,
-      ...params,
-    );
-  }
-  const out = new Map<string, { id: number; durationDays: number | null }>();
-  if (procedures.size)
-    for (const p of await tx.procedure.findMany({ where: { code: { in: [...procedures.keys()] } }, select: { id: true, code: true, durationDays: true } }))
-      out.set(p.code, { id: p.id, durationDays: p.durationDays });
-  for (const code of procedures.keys()) if (!out.has(code)) throw new AppError("conflict", `Procedure ${code} disappeared during the import; nothing was imported`);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,8 +2,45 @@
 // The API validates with them and the OpenAPI document is generated from them.
 import { z } from "zod";
 
-const offsetDateTime = z.iso.datetime({ offset: true }).describe("ISO 8601 instant with offset, e.g. 2023-01-12T09:00:00+07:00");
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Ranges checked here, at the boundary, so that nothing the database cannot hold (or a
+// date that would freeze a dossier's history) gets past validation: see docs/import.md
+// ("What is accepted").
+
+/** Earliest instant a dossier date may carry (2000-01-01, Vietnam time). */
+export const MIN_DATE = new Date("2000-01-01T00:00:00+07:00");
+/** How far ahead of the server clock a dossier date (appointment, receipt) may be. */
+export const MAX_AHEAD_MS = 366 * 86_400_000;
+/** How far ahead of the server clock an event may be dated (clock skew between systems). */
+export const EVENT_MAX_AHEAD_MS = 5 * 60_000;
+/** Largest statutory duration a procedure can have, in working days. */
+export const MAX_DURATION_DAYS = 365;
+/** The money columns are 32-bit integers (VND). */
+export const MAX_MONEY = 2_147_483_647;
+
+/** Within [2000-01-01, now + aheadMs]: "now" is the server clock when the request is checked. */
+export function dateInRange(aheadMs: number) {
+  return (v: string) => {
+    const t = Date.parse(v);
+    return Number.isFinite(t) && t >= MIN_DATE.getTime() && t <= Date.now() + aheadMs;
+  };
+}
+const dateRangeMessage = (ahead: string) => `must be between 2000-01-01 and ${ahead} from now`;
+const instant = z.iso.datetime({ offset: true }).describe("ISO 8601 instant with offset, e.g. 2023-01-12T09:00:00+07:00");
+export const dossierDateTime = instant.refine(dateInRange(MAX_AHEAD_MS), { message: dateRangeMessage("one year") });
+const offsetDateTime = dossierDateTime;
+const eventDateTime = instant.refine(dateInRange(EVENT_MAX_AHEAD_MS), { message: dateRangeMessage("5 minutes") });
+
+/**
+ * C0 control characters (NUL included) other than tab and line breaks, DEL, and lone UTF-16
+ * surrogates (text that is not valid Unicode): such text is rejected, never stripped.
+ */
+export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\p{Cs}/u;
+export const noControlChars = (v: string) => !CONTROL_CHARS.test(v);
+const controlMessage = { message: "must not contain control characters (U+0000–U+001F other than tab and line breaks, U+007F) or invalid Unicode" };
+/** A string without control characters (rejected with 422, see CONTROL_CHARS). */
+export const plainString = () => z.string().refine(noControlChars, controlMessage);
+const text = (max: number) => z.string().trim().min(1).max(max).refine(noControlChars, controlMessage);
+const optText = (max: number) => z.string().trim().max(max).refine(noControlChars, controlMessage);
 
 export const returnMethodSchema = z.enum(["counter", "postal", "online"]);
 export const feeStatusSchema = z.enum(["none", "due", "paid"]);
@@ -18,21 +55,21 @@ export const dossierInputSchema = z
     fieldName: text(300).optional(),
     procedureCode: text(64),
     procedureName: text(500).optional().describe("Required when the procedure is new"),
-    procedureDurationDays: z.int().min(0).max(1000).optional().describe("Statutory duration in working days"),
+    procedureDurationDays: z.int().min(0).max(MAX_DURATION_DAYS).optional().describe("Statutory duration in working days"),
     applicant: z.object({
       name: text(200),
-      phone: z.string().trim().max(20).optional(),
-      idNumber: z.string().trim().max(20).optional().describe("CCCD/CMND; stored only as a hash and a masked form"),
+      phone: optText(20).optional(),
+      idNumber: optText(20).optional().describe("CCCD/CMND; stored only as a hash and a masked form"),
     }),
     receivedAt: offsetDateTime,
     appointmentAt: offsetDateTime.optional().describe("Omitted: computed from receivedAt + procedure duration in working days"),
     status: statusSchema,
     returnMethod: returnMethodSchema.optional(),
-    currentStep: z.string().trim().max(300).nullable().optional(),
+    currentStep: optText(300).nullable().optional(),
     feeStatus: feeStatusSchema.optional(),
-    feeAmount: z.int().min(0).nullable().optional(),
-    supplementReason: z.string().trim().max(2000).nullable().optional(),
-    stopReason: z.string().trim().max(2000).nullable().optional(),
+    feeAmount: z.int().min(0).max(MAX_MONEY).nullable().optional(),
+    supplementReason: optText(2000).nullable().optional(),
+    stopReason: optText(2000).nullable().optional(),
     finishedAt: offsetDateTime.nullable().optional(),
     returnedAt: offsetDateTime.nullable().optional(),
     postalDelivered: z.boolean().nullable().optional(),
@@ -44,9 +81,9 @@ export const statusEventSchema = z
   .object({
     eventId: text(200).describe("Idempotency key: the same eventId twice has no second effect"),
     status: statusSchema,
-    at: offsetDateTime,
-    note: z.string().trim().max(2000).optional(),
-    reason: z.string().trim().max(2000).optional(),
+    at: eventDateTime.describe("When the status changed: 2000-01-01 up to 5 minutes ahead of the server clock"),
+    note: optText(2000).optional(),
+    reason: optText(2000).optional(),
     newAppointmentAt: offsetDateTime.optional().describe("New appointment date (apology / re-dating)"),
   })
   .meta({ id: "StatusEvent" });
@@ -88,3 +125,14 @@ export const dossierViewSchema = z
   })
   .meta({ id: "Dossier" });
 export type DossierView = z.infer<typeof dossierViewSchema>;
+
+export const catalogueWarningSchema = z
+  .object({
+    kind: z.enum(["unit.name", "field.name", "procedure.name", "procedure.durationDays", "procedure.field"]),
+    code: z.string(),
+    stored: z.union([z.string(), z.number()]).nullable().describe("What the catalogue keeps"),
+    given: z.union([z.string(), z.number()]).nullable().describe("What the dossier write said"),
+    message: z.string(),
+  })
+  .describe("A dossier write named an existing unit, field or procedure differently: the catalogue is not changed (admin API only); audit-logged as catalogue.mismatch")
+  .meta({ id: "CatalogueWarning" });

@@ -1,10 +1,12 @@
 // Dossier use cases: upsert from the provincial software, status events, staff view.
 import type { PrismaClient, Prisma } from "../generated/prisma/client.ts";
+import { jsonSource, lockDossier, mergeDossiers, prismaSql, resolveCatalogue, stageRow, type CatalogueRequest, type CatalogueWarning } from "./dossier-writer.ts";
 import { assessTimeliness, type WorkingCalendar } from "./calendar.ts";
 import type { CalendarStore } from "./calendar-store.ts";
 import { normalizeDossierCode } from "./dossier-code.ts";
 import type { DossierInput, DossierView, StatusEventInput } from "./dossier-schemas.ts";
 import { AppError } from "./errors.ts";
+import { KeyedLock } from "./keyed-lock.ts";
 import { IdentityHasher, maskIdNumber, normalizeIdNumber, normalizePhone } from "./identity.ts";
 import { DossierStatus, STATUS_KEYS, isFinished } from "./status.ts";
 
@@ -31,8 +33,6 @@ export function canonicalCode(raw: string): string {
   if (!r.ok) throw new AppError("bad_request", `Invalid dossier code "${raw.slice(0, 60)}": ${r.reason}`, { reason: r.reason });
   return r.code;
 }
-
-type Tx = Prisma.TransactionClient | PrismaClient;
 
 /** Resolved and validated row ready for writing (shared by PUT and bulk import). */
 export interface PreparedDossier {
@@ -101,72 +101,47 @@ export function prepareDossier(code: string, input: DossierInput, hasher: Identi
   };
 }
 
+/** Transactions that may queue behind other writers of the same dossier. */
+const WRITE_TX = { maxWait: 15_000, timeout: 30_000 };
+
 export class DossierService {
+  private readonly writers = new KeyedLock();
   constructor(private readonly deps: DossierDeps) {}
 
-  async upsert(rawCode: string, input: DossierInput, actor: string): Promise<{ created: boolean; dossier: DossierView }> {
+  /**
+   * Create or update one dossier from the sync contract: the same catalogue rules and merge as
+   * the bulk import (src/core/dossier-writer.ts), serialised per dossier.
+   */
+  async upsert(rawCode: string, input: DossierInput, actor: string): Promise<{ created: boolean; dossier: DossierView; warnings: CatalogueWarning[] }> {
     const code = canonicalCode(rawCode);
     const prepared = prepareDossier(code, input, this.deps.hasher);
     if ("problems" in prepared) throw new AppError("validation_failed", "Invalid dossier", prepared.problems);
     const cal = await this.deps.calendar.get();
-    const { prisma } = this.deps;
-    let change: StatusChange | undefined;
-    const created = await prisma.$transaction(async (tx) => {
-      const unitId = await ensureUnit(tx, prepared.unit);
-      const procedure = await ensureProcedure(tx, prepared.procedure, prepared.field);
-      const appointment = resolveAppointment(prepared, procedure.durationDays, cal);
-      const existing = await tx.dossier.findUnique({ where: { code } });
+    let changes: StatusChange[] = [];
+    let warnings: CatalogueWarning[] = [];
+    const created = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
+      const sql = prismaSql(tx);
+      await lockDossier(sql, code);
+      // Read after the lock: a writer that waited stamps its change after the one before it.
       const now = new Date();
-      const data = {
-        unitId,
-        procedureId: procedure.id,
-        applicantName: prepared.applicantName,
-        applicantPhone: prepared.applicantPhone,
-        applicantIdHash: prepared.applicantIdHash,
-        applicantIdLast4Hash: prepared.applicantIdLast4Hash,
-        applicantIdMasked: prepared.applicantIdMasked,
-        receivedAt: prepared.receivedAt,
-        appointmentAt: appointment.at,
-        appointmentComputed: appointment.computed,
-        status: prepared.status,
-        ...optionalFields(prepared),
-      };
-      if (!existing) {
-        const d = await tx.dossier.create({
-          data: {
-            code,
-            ...data,
-            originalAppointmentAt: appointment.at,
-            statusAt: now,
-            ...derivedFromStatus(prepared.status, now, prepared),
-          },
-        });
-        await tx.dossierStatusEvent.create({
-          data: { dossierId: d.id, eventId: `sync:${now.toISOString()}:${prepared.status}`, status: prepared.status, at: now, source: "sync", applied: true },
-        });
-        await tx.auditLog.create({ data: { actor, action: "dossier.create", target: code } });
-        return true;
-      }
-      const statusChanged = existing.status !== prepared.status;
-      await tx.dossier.update({
-        where: { id: existing.id },
-        data: {
-          ...data,
-          ...(statusChanged ? { statusAt: now, ...derivedFromStatus(prepared.status, now, prepared, existing) } : {}),
-        },
+      const catalogue = await resolveCatalogue(sql, catalogueOf([prepared]), { now, actor, target: code });
+      warnings = catalogue.warnings;
+      const appointment = resolveAppointment(prepared, catalogue.durations.get(prepared.procedure.code) ?? null, cal);
+      const merged = await mergeDossiers(sql, jsonSource(5), 1, {
+        now,
+        eventPrefix: `sync:${now.toISOString()}:`,
+        source: "sync",
+        changes: "all",
+        params: [JSON.stringify([stageRow(0, prepared, appointment)])],
       });
-      if (statusChanged) {
-        const eventId = `sync:${now.toISOString()}:${prepared.status}`;
-        await tx.dossierStatusEvent.create({
-          data: { dossierId: existing.id, eventId, status: prepared.status, at: now, source: "sync", applied: true },
-        });
-        change = { dossierId: existing.id, code, from: existing.status, to: prepared.status, at: now, eventId, reason: prepared.stopReason ?? prepared.supplementReason ?? null };
-      }
-      await tx.auditLog.create({ data: { actor, action: "dossier.update", target: code } });
-      return false;
-    });
-    if (change) await this.deps.onStatusChanged?.(change);
-    return { created, dossier: await this.view(code) };
+      changes = merged.statusChanges;
+      await tx.auditLog.create({
+        data: { actor, action: merged.created ? "dossier.create" : "dossier.update", target: code, ...(warnings.length ? { details: { warnings: warnings.length } } : {}) },
+      });
+      return merged.created > 0;
+    }, WRITE_TX));
+    for (const change of changes) await this.deps.onStatusChanged?.(change);
+    return { created, dossier: await this.view(code), warnings };
   }
 
   /**
@@ -175,45 +150,16 @@ export class DossierService {
    */
   async applyEvent(rawCode: string, ev: StatusEventInput, actor: string): Promise<{ duplicate: boolean; applied: boolean; dossier: DossierView }> {
     const code = canonicalCode(rawCode);
-    const { prisma } = this.deps;
     const cal = await this.deps.calendar.get();
-    const at = new Date(ev.at);
     let change: StatusChange | undefined;
     let outcome: { duplicate: boolean; applied: boolean };
     try {
-      outcome = await prisma.$transaction(async (tx) => {
-        // Lock the row so concurrent events for one dossier apply in a defined order.
-        const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM "Dossier" WHERE code = ${code} FOR UPDATE`;
-        if (!locked.length) throw new AppError("not_found", `No dossier ${code}`);
-        const d = await tx.dossier.findUniqueOrThrow({ where: { code } });
-        const dup = await tx.dossierStatusEvent.findUnique({ where: { dossierId_eventId: { dossierId: d.id, eventId: ev.eventId } } });
-        if (dup) return { duplicate: true, applied: dup.applied };
-        const applied = at >= d.statusAt;
-        await tx.dossierStatusEvent.create({
-          data: { dossierId: d.id, eventId: ev.eventId, status: ev.status, at, note: ev.note ?? null, reason: ev.reason ?? null, source: "api", applied },
-        });
-        if (applied) {
-          const update: Prisma.DossierUpdateInput = { status: ev.status, statusAt: at, ...derivedFromStatus(ev.status, at, { stopReason: ev.reason }, d) };
-          if (ev.status === DossierStatus.SUPPLEMENT_REQUESTED) {
-            update.supplementCount = { increment: 1 };
-            update.supplementReason = ev.reason ?? ev.note ?? null;
-            update.supplementRequestedAt = at;
-          } else if (d.status === DossierStatus.SUPPLEMENT_REQUESTED && d.supplementRequestedAt && !isFinished(ev.status)) {
-            // The citizen resubmitted: the clock was paused while they gathered documents.
-            update.appointmentAt = cal.extendForSupplement(d.appointmentAt, d.supplementRequestedAt, at);
-            update.supplementRequestedAt = null;
-          }
-          if (ev.status === DossierStatus.FEE_DUE) update.feeStatus = "due";
-          else if (d.status === DossierStatus.FEE_DUE && d.feeStatus === "due") update.feeStatus = "paid";
-          if (ev.newAppointmentAt) update.appointmentAt = new Date(ev.newAppointmentAt);
-          if (ev.note && !isFinished(ev.status)) update.currentStep = ev.note;
-          await tx.dossier.update({ where: { id: d.id }, data: update });
-          if (d.status !== ev.status)
-            change = { dossierId: d.id, code, from: d.status, to: ev.status, at, eventId: ev.eventId, reason: ev.reason ?? null };
-        }
-        await tx.auditLog.create({ data: { actor, action: "dossier.event", target: code, details: { eventId: ev.eventId, status: ev.status, applied } } });
-        return { duplicate: false, applied };
-      });
+      outcome = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
+        await lockDossier(prismaSql(tx), code);
+        const r = await applyEventLocked(tx, code, ev, actor, cal);
+        change = r.change;
+        return { duplicate: r.duplicate, applied: r.applied };
+      }, WRITE_TX));
     } catch (err) {
       // Two deliveries racing: the unique (dossier, eventId) index lets only one in.
       if (isUniqueViolation(err)) outcome = { duplicate: true, applied: false };
@@ -221,6 +167,34 @@ export class DossierService {
     }
     if (change) await this.deps.onStatusChanged?.(change);
     return { ...outcome, dossier: await this.view(code) };
+  }
+
+  /**
+   * The late apology (Decree 61/2018: at most once per dossier): re-date the dossier and queue
+   * the messages in one transaction under the dossier's lock. A second apology answers 409 and
+   * changes nothing — not even the appointment.
+   */
+  async apologise(
+    rawCode: string,
+    a: { reason: string; newAppointmentAt: string; eventId?: string | undefined },
+    actor: string,
+    queue: (tx: Prisma.TransactionClient, dossierId: number) => Promise<number>,
+  ): Promise<{ code: string; newAppointmentAt: string; notifiedAccounts: number }> {
+    const code = canonicalCode(rawCode);
+    const cal = await this.deps.calendar.get();
+    const notified = await this.writers.run(code, () => this.deps.prisma.$transaction(async (tx) => {
+      await lockDossier(prismaSql(tx), code);
+      const d = await tx.dossier.findUnique({ where: { code }, select: { id: true, status: true } });
+      if (!d) throw new AppError("not_found", `No dossier ${code}`);
+      const sent = await tx.auditLog.findFirst({ where: { action: "notice.apology", target: code }, orderBy: { at: "asc" }, select: { at: true } });
+      if (sent) throw new AppError("conflict", `The apology for ${code} was already sent on ${sent.at.toISOString()}; it is sent at most once per dossier`);
+      const at = new Date();
+      const ev = { eventId: a.eventId ?? `apology:${at.toISOString()}`, status: d.status, at: at.toISOString(), reason: a.reason, newAppointmentAt: a.newAppointmentAt };
+      const r = await applyEventLocked(tx, code, ev, actor, cal);
+      if (r.duplicate) throw new AppError("conflict", `Event ${ev.eventId} was already recorded for ${code}`);
+      return queue(tx, d.id);
+    }, WRITE_TX));
+    return { code, newAppointmentAt: new Date(a.newAppointmentAt).toISOString(), notifiedAccounts: notified };
   }
 
   async view(rawCode: string, now = new Date()): Promise<DossierView> {
@@ -275,15 +249,74 @@ export class DossierService {
   }
 }
 
-function optionalDate(v: string | null | undefined): Date | null | undefined {
-  return v === undefined ? undefined : v === null ? null : new Date(v);
+/** Apply one status event to a dossier whose lock the caller holds (lockDossier). */
+async function applyEventLocked(
+  tx: Prisma.TransactionClient,
+  code: string,
+  ev: StatusEventInput,
+  actor: string,
+  cal: WorkingCalendar,
+): Promise<{ duplicate: boolean; applied: boolean; change?: StatusChange }> {
+  const at = new Date(ev.at);
+  const d = await tx.dossier.findUnique({ where: { code } });
+  if (!d) throw new AppError("not_found", `No dossier ${code}`);
+  const dup = await tx.dossierStatusEvent.findUnique({ where: { dossierId_eventId: { dossierId: d.id, eventId: ev.eventId } } });
+  if (dup) return { duplicate: true, applied: dup.applied };
+  const applied = at >= d.statusAt;
+  await tx.dossierStatusEvent.create({
+    data: { dossierId: d.id, eventId: ev.eventId, status: ev.status, at, note: ev.note ?? null, reason: ev.reason ?? null, source: "api", applied },
+  });
+  let change: StatusChange | undefined;
+  if (applied) {
+    const update: Prisma.DossierUpdateInput = { status: ev.status, statusAt: at, ...derivedFromStatus(ev.status, at, { stopReason: ev.reason }, d) };
+    if (ev.status === DossierStatus.SUPPLEMENT_REQUESTED) {
+      update.supplementCount = { increment: 1 };
+      update.supplementReason = ev.reason ?? ev.note ?? null;
+      update.supplementRequestedAt = at;
+    } else if (d.status === DossierStatus.SUPPLEMENT_REQUESTED && d.supplementRequestedAt && !isFinished(ev.status)) {
+      // The citizen resubmitted: the clock was paused while they gathered documents.
+      update.appointmentAt = cal.extendForSupplement(d.appointmentAt, d.supplementRequestedAt, at);
+      update.supplementRequestedAt = null;
+    }
+    if (ev.status === DossierStatus.FEE_DUE) update.feeStatus = "due";
+    else if (d.status === DossierStatus.FEE_DUE && d.feeStatus === "due") update.feeStatus = "paid";
+    if (ev.newAppointmentAt) update.appointmentAt = new Date(ev.newAppointmentAt);
+    if (ev.note && !isFinished(ev.status)) update.currentStep = ev.note;
+    await tx.dossier.update({ where: { id: d.id }, data: update });
+    if (d.status !== ev.status) change = { dossierId: d.id, code, from: d.status, to: ev.status, at, eventId: ev.eventId, reason: ev.reason ?? null };
+  }
+  await tx.auditLog.create({ data: { actor, action: "dossier.event", target: code, details: { eventId: ev.eventId, status: ev.status, applied } } });
+  return { duplicate: false, applied, ...(change ? { change } : {}) };
 }
 
-function optionalFields(p: PreparedDossier) {
-  const out: Record<string, unknown> = {};
-  const keys = ["returnMethod", "currentStep", "feeStatus", "feeAmount", "supplementReason", "stopReason", "finishedAt", "returnedAt", "postalDelivered"] as const;
-  for (const k of keys) if (p[k] !== undefined) out[k] = p[k];
-  return out;
+/** The catalogue entries a set of rows names; the first name, duration and field given win. */
+export function catalogueOf(rows: Iterable<PreparedDossier>): CatalogueRequest {
+  const req: CatalogueRequest = { units: new Map(), fields: new Map(), procedures: new Map() };
+  for (const p of rows) {
+    const u = req.units.get(p.unit.code);
+    if (!u) req.units.set(p.unit.code, { name: p.unit.name, parentCode: p.unit.parentCode });
+    else {
+      u.name ??= p.unit.name;
+      u.parentCode ??= p.unit.parentCode;
+    }
+    if (p.field) {
+      const f = req.fields.get(p.field.code);
+      if (!f) req.fields.set(p.field.code, { name: p.field.name });
+      else f.name ??= p.field.name;
+    }
+    const pr = req.procedures.get(p.procedure.code);
+    if (!pr) req.procedures.set(p.procedure.code, { name: p.procedure.name, durationDays: p.procedure.durationDays, fieldCode: p.field?.code });
+    else {
+      pr.name ??= p.procedure.name;
+      pr.durationDays ??= p.procedure.durationDays;
+      pr.fieldCode ??= p.field?.code;
+    }
+  }
+  return req;
+}
+
+function optionalDate(v: string | null | undefined): Date | null | undefined {
+  return v === undefined ? undefined : v === null ? null : new Date(v);
 }
 
 /**
@@ -312,53 +345,6 @@ export function resolveAppointment(p: PreparedDossier, durationDays: number | nu
       appointmentAt: "required when the procedure duration is unknown",
     });
   return { at: cal.appointmentDate(p.receivedAt, durationDays), computed: true };
-}
-
-export async function ensureUnit(tx: Tx, u: PreparedDossier["unit"]): Promise<number> {
-  const existing = await tx.unit.findUnique({ where: { code: u.code } });
-  if (existing) {
-    if (u.name && u.name !== existing.name) await tx.unit.update({ where: { id: existing.id }, data: { name: u.name } });
-    return existing.id;
-  }
-  if (!u.name) throw new AppError("validation_failed", `Unknown unit ${u.code}: unitName is required to create it`, { unitName: "required for a new unit" });
-  let parentId: number | null = null;
-  if (u.parentCode) {
-    const parent = await tx.unit.findUnique({ where: { code: u.parentCode } });
-    if (!parent) throw new AppError("validation_failed", `Unknown parent unit ${u.parentCode}`, { parentUnitCode: "unknown unit" });
-    parentId = parent.id;
-  }
-  const created = await tx.unit.create({ data: { code: u.code, name: u.name, parentId, level: "ward" } });
-  return created.id;
-}
-
-export async function ensureProcedure(
-  tx: Tx,
-  p: PreparedDossier["procedure"],
-  f: PreparedDossier["field"],
-): Promise<{ id: number; durationDays: number | null }> {
-  let fieldId: number | undefined;
-  if (f) {
-    const field = await tx.field.findUnique({ where: { code: f.code } });
-    if (field) {
-      fieldId = field.id;
-      if (f.name && f.name !== field.name) await tx.field.update({ where: { id: field.id }, data: { name: f.name } });
-    } else {
-      if (!f.name) throw new AppError("validation_failed", `Unknown field ${f.code}: fieldName is required to create it`, { fieldName: "required for a new field" });
-      fieldId = (await tx.field.create({ data: { code: f.code, name: f.name } })).id;
-    }
-  }
-  const existing = await tx.procedure.findUnique({ where: { code: p.code } });
-  if (existing) {
-    const data: Prisma.ProcedureUncheckedUpdateInput = {};
-    if (p.name && p.name !== existing.name) data.name = p.name;
-    if (p.durationDays !== undefined && p.durationDays !== existing.durationDays) data.durationDays = p.durationDays;
-    if (fieldId !== undefined && fieldId !== existing.fieldId) data.fieldId = fieldId;
-    if (Object.keys(data).length) await tx.procedure.update({ where: { id: existing.id }, data });
-    return { id: existing.id, durationDays: p.durationDays ?? existing.durationDays };
-  }
-  if (!p.name) throw new AppError("validation_failed", `Unknown procedure ${p.code}: procedureName is required to create it`, { procedureName: "required for a new procedure" });
-  const created = await tx.procedure.create({ data: { code: p.code, name: p.name, durationDays: p.durationDays ?? null, fieldId: fieldId ?? null } });
-  return { id: created.id, durationDays: created.durationDays };
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -162,9 +162,11 @@ describe("POST /api/v1/dossiers/{code}/events", () => {
     const code = "000.00.15.H32-230112-0021";
     const day = 86_400_000;
     const t = (d: number) => new Date(Date.now() + d * day).toISOString();
-    await svc.api(`/api/v1/dossiers/${code}`, { method: "PUT", json: specDossier({ receivedAt: t(0), appointmentAt: t(5) }) });
-    await svc.api(`/api/v1/dossiers/${code}/events`, { method: "POST", json: { eventId: "r-9", status: 9, at: t(1) } });
-    const returned = t(20);
+    // Events may be dated at most 5 minutes ahead of the server clock.
+    const minute = 60_000;
+    await svc.api(`/api/v1/dossiers/${code}`, { method: "PUT", json: specDossier({ receivedAt: t(-3), appointmentAt: t(5) }) });
+    await svc.api(`/api/v1/dossiers/${code}/events`, { method: "POST", json: { eventId: "r-9", status: 9, at: new Date(Date.now() + minute).toISOString() } });
+    const returned = new Date(Date.now() + 2 * minute).toISOString();
     const out = await (await svc.api(`/api/v1/dossiers/${code}/events`, { method: "POST", json: { eventId: "r-10", status: 10, at: returned } })).json();
     expect(out.applied).toBe(true);
     expect(Date.parse(out.dossier.finishedAt)).toBeLessThan(Date.parse(out.dossier.appointmentAt));

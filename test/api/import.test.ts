@@ -64,7 +64,15 @@ describe("POST /api/v1/dossiers/import (CSV)", () => {
       "\r\n";
     const res = await postCsv(csv);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ imported: 2, created: 2, updated: 0, statusChanged: 0 });
+    // The unit exists (or is created from the first row naming it): a differing name is a warning, never a rename.
+    expect(await res.json()).toEqual({
+      imported: 2,
+      created: 2,
+      updated: 0,
+      statusChanged: 0,
+      warnings: [expect.objectContaining({ kind: "unit.name", code: UNIT, given: "UBND phường Cam Lộc, TP Đông Hà" })],
+      warningCount: 1,
+    });
 
     const a = await (await getDossier(`${UNIT}-230301-0001`)).json();
     expect(a.applicant.name).toBe("Trần Thị Bích Ngọc");
@@ -76,8 +84,8 @@ describe("POST /api/v1/dossiers/import (CSV)", () => {
     const b = await (await getDossier(`${UNIT}-230301-0002`)).json();
     expect(b.status).toBe(9);
     expect(b.finishedAt).not.toBeNull();
-    // The unit takes the last name given in the file.
-    expect(b.unit.name).toBe("UBND phường Cam Lộc, TP Đông Hà");
+    // The catalogue keeps its name (changed only through the admin API).
+    expect(b.unit.name).toBe("UBND phường Cam Lộc");
   });
 
   it("one bad row (line 4: status 42) → 422 naming line 4, and nothing is written", async () => {
@@ -222,7 +230,7 @@ describe("POST /api/v1/dossiers/import (JSON)", () => {
     ];
     const res = await svc.api("/api/v1/dossiers/import", { method: "POST", json: body });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ imported: 2, created: 2, updated: 0, statusChanged: 0 });
+    expect(await res.json()).toEqual({ imported: 2, created: 2, updated: 0, statusChanged: 0, warnings: [], warningCount: 0 });
     expect((await (await getDossier(J1)).json()).applicant.name).toBe("Phạm Thị Hoa");
     expect((await (await getDossier(J2)).json()).supplementReason).toBe("Thiếu bản sao sổ đỏ");
   });
@@ -230,13 +238,17 @@ describe("POST /api/v1/dossiers/import (JSON)", () => {
   it("re-import updates instead of duplicating and records the status change in history", async () => {
     const changes: { code: string; from: number; to: number }[] = [];
     svc.ctx.statusListeners.push((c) => void changes.push({ code: c.code, from: c.from, to: c.to }));
+    // Listeners (notices, surveys) hear of the changes of linked dossiers: J1 is linked.
+    const citizen = await svc.ctx.prisma.citizen.create({ data: {} });
+    const j1 = await svc.ctx.prisma.dossier.findUniqueOrThrow({ where: { code: J1 } });
+    await svc.ctx.prisma.dossierLink.create({ data: { citizenId: citizen.id, dossierId: j1.id, verifiedBy: "staff", consentAt: new Date() } });
     const body = [
       { code: J1, ...specDossier({ applicant: { name: "Phạm Thị Hoa" }, status: 9, currentStep: "Đã có kết quả" }) },
       { code: J2, ...specDossier({ status: 5 }) },
     ];
     const res = await svc.api("/api/v1/dossiers/import", { method: "POST", json: body });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ imported: 2, created: 0, updated: 2, statusChanged: 1 });
+    expect(await res.json()).toEqual({ imported: 2, created: 0, updated: 2, statusChanged: 1, warnings: [], warningCount: 0 });
     expect(changes).toEqual([{ code: J1, from: 4, to: 9 }]);
 
     const d1 = await (await getDossier(J1)).json();
@@ -252,7 +264,7 @@ describe("POST /api/v1/dossiers/import (JSON)", () => {
     expect(d2.supplementReason).toBe("Thiếu bản sao sổ đỏ");
     expect(await svc.ctx.prisma.dossier.count({ where: { code: { in: [J1, J2] } } })).toBe(2);
     const audit = await svc.ctx.prisma.auditLog.findMany({ where: { action: "dossier.import" }, orderBy: { id: "desc" }, take: 1 });
-    expect(audit[0]?.details).toEqual({ rows: 2, created: 0, updated: 2, statusChanged: 1 });
+    expect(audit[0]?.details).toEqual({ rows: 2, created: 0, updated: 2, statusChanged: 1, warnings: 0 });
   });
 
   it("bad rows → 422 with 1-based array indexes and nothing written", async () => {

@@ -44,21 +44,43 @@ async function send(sessionId: string, input: unknown, on = svc): Promise<{ stat
 const textOf = (replies: Reply[] | undefined) => (replies ?? []).map((r) => r.text).join("\n");
 
 describe("GET /try", () => {
-  it("serves a self-contained Vietnamese chat page", async () => {
+  it("serves a Vietnamese chat page whose script and styles are bundled files under a strict CSP", async () => {
     const res = await fetch(`${svc.url}/try`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
     const html = await res.text();
     expect(html).toContain('<html lang="vi">');
-    expect(html).toContain("DỮ LIỆU MINH HOẠ");
-    expect(html).toContain("Chia sẻ số điện thoại của tôi");
-    expect(html).toContain(DEMO_CODE);
-    // No external assets: no src/href to another host.
+    expect(html).toContain("DỮ LIỆU MẪU");
+    expect(html).toContain("Mã hồ sơ mẫu");
+    // No external assets, no inline script (only a JSON data block), no inline handlers or styles.
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
-    // The inline script at least parses (no browser here to run it).
-    const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? "";
-    expect(script).toContain("/try/api/message");
-    expect(() => new Function(script)).not.toThrow();
+    expect(html).not.toMatch(/<script>/);
+    expect(html).not.toMatch(/\son[a-z]+=|\sstyle=/i);
+    expect(JSON.parse(/<script type="application\/json" id="boot">([\s\S]*?)<\/script>/.exec(html)![1]!)).toMatchObject({ phone: DEMO_PHONE, codes: [DEMO_CODE] });
+    const js = /<script src="(\/assets\/try\.js\?v=[\w-]+)" defer>/.exec(html)?.[1];
+    const css = /<link rel="stylesheet" href="(\/assets\/try\.css\?v=[\w-]+)">/.exec(html)?.[1];
+    expect(js && css).toBeTruthy();
+    const script = await fetch(svc.url + js);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const code = await script.text();
+    expect(code).toContain("/try/api/message");
+    expect(code).toContain("sessionStorage");
+    expect(() => new Function(code)).not.toThrow();
+    const style = await fetch(svc.url + css);
+    expect(style.headers.get("content-type")).toMatch(/^text\/css/);
+    expect(await style.text()).toContain("#log");
+    // Asked without the current hash (an old page): served, but revalidated every time.
+    const stale = await fetch(`${svc.url}/assets/try.js?v=old`);
+    expect(stale.headers.get("cache-control")).toBe("no-cache");
+    const etag = stale.headers.get("etag")!;
+    expect((await fetch(`${svc.url}/assets/try.js`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await fetch(`${svc.url}/assets/try.map`)).status).toBe(404);
   });
 
   it("is 404 when demo data is not allowed", async () => {

@@ -8,28 +8,27 @@ import { broadcastInputSchema, broadcastSummarySchema, dryRunSchema, receiptSche
 import { deliverySettings } from "../../core/delivery/config.ts";
 import type { DeliveryChannel } from "../../core/delivery/engine.ts";
 import type { QuietWindow } from "../../core/delivery/quiet-hours.ts";
-import { canonicalCode } from "../../core/dossiers.ts";
-import { AppError } from "../../core/errors.ts";
-import { apologySentAt, enqueueApology } from "../../core/notices/index.ts";
+import { dossierDateTime, plainString } from "../../core/dossier-schemas.ts";
+import { enqueueApology } from "../../core/notices/index.ts";
 import type { ApiRoutes } from "../http.ts";
 import { pageSchema, paginate, paginationQuery } from "../pagination.ts";
 
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe("Broadcast id") });
 const receiptState = z.enum(["queued", "sending", "sent", "failed", "blocked", "skipped", "cancelled", "undeliverable"]);
 
-const broadcastDetailSchema = broadcastSummarySchema
+export const broadcastDetailSchema = broadcastSummarySchema
   .extend({
     receipts: pageSchema(receiptSchema, "BroadcastReceiptPage").describe("Per-recipient receipts (?limit, ?cursor, ?state)"),
   })
   .meta({ id: "BroadcastDetail" });
 
-const createdSchema = z.object({ dryRun: z.literal(false), broadcast: broadcastSummarySchema }).meta({ id: "BroadcastCreated" });
+export const createdSchema = z.object({ dryRun: z.literal(false), broadcast: broadcastSummarySchema }).meta({ id: "BroadcastCreated" });
 
 const apologyBodySchema = z
   .object({
-    reason: z.string().trim().min(1).max(2000).describe("Why the dossier is late (told to the citizen)"),
-    newAppointmentAt: z.iso.datetime({ offset: true }).describe("The new appointment date"),
-    eventId: z.string().trim().min(1).max(200).optional().describe("Idempotency key of the re-dating event (default: generated)"),
+    reason: plainString().trim().min(1).max(2000).describe("Why the dossier is late (told to the citizen)"),
+    newAppointmentAt: dossierDateTime.describe("The new appointment date (2000-01-01 up to one year ahead)"),
+    eventId: plainString().trim().min(1).max(200).optional().describe("Idempotency key of the re-dating event (default: generated)"),
   })
   .meta({ id: "ApologyInput" });
 
@@ -131,24 +130,11 @@ export function broadcastRoutes(api: ApiRoutes, ctx: AppContext, opts: Broadcast
     body: apologyBodySchema,
     response: z.object({ code: z.string(), newAppointmentAt: z.string(), notifiedAccounts: z.int() }).meta({ id: "ApologyResult" }),
     status: 201,
-    handler: async ({ params, body, principal }) => {
-      const code = canonicalCode(params.code);
-      const sent = await apologySentAt(ctx.prisma, code);
-      if (sent) throw new AppError("conflict", `The apology for ${code} was already sent on ${sent.toISOString()}; it is sent at most once per dossier`);
-      const current = await ctx.prisma.dossier.findUnique({ where: { code }, select: { id: true, status: true } });
-      if (!current) throw new AppError("not_found", `No dossier ${code}`);
-      const at = new Date();
-      await ctx.dossiers.applyEvent(
-        code,
-        { eventId: body.eventId ?? `apology:${at.toISOString()}`, status: current.status, at: at.toISOString(), reason: body.reason, newAppointmentAt: body.newAppointmentAt },
-        principal.actor,
-      );
-      const r = await enqueueApology(
-        { prisma: ctx.prisma, calendar: ctx.calendar, logger: ctx.logger, ...(opts.channels ? { channels: opts.channels } : {}) },
-        { dossierId: current.id, reason: body.reason, newAppointmentAt: new Date(body.newAppointmentAt), actor: principal.actor },
-      );
-      if (r.alreadySent) throw new AppError("conflict", `The apology for ${code} was already sent; it is sent at most once per dossier`);
-      return { code, newAppointmentAt: new Date(body.newAppointmentAt).toISOString(), notifiedAccounts: r.enqueued };
-    },
+    handler: async ({ params, body, principal }) =>
+      ctx.dossiers.apologise(params.code, body, principal.actor, async (tx, dossierId) => {
+        const deps = { prisma: ctx.prisma, calendar: ctx.calendar, logger: ctx.logger, ...(opts.channels ? { channels: opts.channels } : {}) };
+        const r = await enqueueApology(deps, { dossierId, reason: body.reason, newAppointmentAt: new Date(body.newAppointmentAt), actor: principal.actor }, tx);
+        return r.enqueued;
+      }),
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dossierInputSchema, dossierViewSchema, statusEventSchema } from "../../core/dossier-schemas.ts";
+import { catalogueWarningSchema, dossierInputSchema, dossierViewSchema, statusEventSchema } from "../../core/dossier-schemas.ts";
 import type { AppContext } from "../../context.ts";
 import type { ApiRoutes } from "../http.ts";
 
@@ -14,7 +14,7 @@ export function dossierRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["staff"],
     params: codeParams,
     body: dossierInputSchema,
-    response: z.object({ created: z.boolean(), dossier: dossierViewSchema }),
+    response: z.object({ created: z.boolean(), dossier: dossierViewSchema, warnings: z.array(catalogueWarningSchema) }),
     handler: async ({ params, body, principal, res }) => {
       const out = await ctx.dossiers.upsert(params.code, body, principal.actor);
       res.status(out.created ? 201 : 200);

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context.ts";
 import { CSV_COLUMNS, CSV_REQUIRED_COLUMNS, csvRows, importDossiers, jsonRows, type ImportDeps } from "../../core/dossier-import.ts";
-import { dossierInputSchema } from "../../core/dossier-schemas.ts";
+import { catalogueWarningSchema, dossierInputSchema } from "../../core/dossier-schemas.ts";
 import { AppError } from "../../core/errors.ts";
 import { sendError, type ApiRoutes } from "../http.ts";
 
@@ -22,6 +22,8 @@ export const importResultSchema = z.object({
   created: z.int(),
   updated: z.int(),
   statusChanged: z.int().describe("Existing dossiers whose status changed (recorded in their history)"),
+  warnings: z.array(catalogueWarningSchema).describe("Catalogue mismatches, at most 100 (the catalogue is not changed)"),
+  warningCount: z.int(),
 });
 
 export function importRoutes(api: ApiRoutes, ctx: AppContext): void {
@@ -30,6 +32,7 @@ export function importRoutes(api: ApiRoutes, ctx: AppContext): void {
     calendar: ctx.calendar,
     hasher: ctx.hasher,
     onStatusChanged: ctx.emitStatusChange,
+    databaseUrl: ctx.db.kind === "server" ? ctx.db.url : undefined,
   };
 
   api.add({
@@ -72,7 +75,14 @@ export function importRoutes(api: ApiRoutes, ctx: AppContext): void {
             `${out.errorCount} error(s) in ${out.rowsRead} row(s); nothing was imported`,
             { errors: out.errors, errorCount: out.errorCount, rowsRead: out.rowsRead },
           );
-        return { imported: out.imported, created: out.created, updated: out.updated, statusChanged: out.statusChanges.length };
+        return {
+          imported: out.imported,
+          created: out.created,
+          updated: out.updated,
+          statusChanged: out.statusChanged,
+          warnings: out.warnings,
+          warningCount: out.warningCount,
+        };
       } finally {
         // Stopped before the end (bad header, unreadable CSV): drop the rest, then the connection.
         if (!req.readableEnded) {

@@ -5,7 +5,7 @@ import { statusSchema } from "../dossier-schemas.ts";
 
 const offsetDateTime = z.iso.datetime({ offset: true }).describe("ISO 8601 instant with offset, e.g. 2026-03-02T08:00:00+07:00");
 const code = z.string().trim().min(1).max(64);
-export const deliveryChannelSchema = z.enum(["telegram", "zalo"]);
+export const deliveryChannelSchema = z.enum(["telegram", "zalo", "web"]).describe("web: the /try page of the demo (demo data only)");
 
 export const audienceSchema = z
   .object({
@@ -45,7 +45,7 @@ export const dryRunSchema = z
   .object({
     dryRun: z.literal(true),
     audienceCount: z.int().describe("Messages that would be sent: one per (channel account, dossier)"),
-    byChannel: z.object({ telegram: z.int(), zalo: z.int() }),
+    byChannel: z.object({ telegram: z.int(), zalo: z.int(), web: z.int() }),
     skipped: z.object({ blocked: z.int(), optedOut: z.int() }).describe("Linked accounts left out"),
     requiresApproval: z.boolean(),
     preview: z.array(previewSchema).describe("The first three rendered messages"),

@@ -47,7 +47,7 @@ export type CreateResult =
   | {
       dryRun: true;
       audienceCount: number;
-      byChannel: { telegram: number; zalo: number };
+      byChannel: { telegram: number; zalo: number; web: number };
       skipped: { blocked: number; optedOut: number };
       requiresApproval: boolean;
       preview: { channel: DeliveryChannel; dossierCode: string; text: string }[];
@@ -76,7 +76,11 @@ export class BroadcastService {
       return {
         dryRun: true,
         audienceCount: sendable.length,
-        byChannel: { telegram: sendable.filter((r) => r.channel === "telegram").length, zalo: sendable.filter((r) => r.channel === "zalo").length },
+        byChannel: {
+          telegram: sendable.filter((r) => r.channel === "telegram").length,
+          zalo: sendable.filter((r) => r.channel === "zalo").length,
+          web: sendable.filter((r) => r.channel === "web").length,
+        },
         skipped: { blocked: all.filter((r) => r.skip === "blocked").length, optedOut: all.filter((r) => r.skip === "opted out of announcements").length },
         requiresApproval,
         preview: sendable.slice(0, 3).map((r) => ({ channel: r.channel, dossierCode: r.dossierCode, text: r.text })),
@@ -121,7 +125,7 @@ export class BroadcastService {
     if (b.createdBy === actor) throw new AppError("conflict", "A broadcast must be approved by a different staff member than the one who created it");
     // Stored as validated at creation; checked again at this edge all the same.
     const audience = audienceSchema.parse(b.audience);
-    const channels = b.channels.filter((c): c is DeliveryChannel => c === "telegram" || c === "zalo");
+    const channels = b.channels.filter((c): c is DeliveryChannel => c === "telegram" || c === "zalo" || c === "web");
     // The audience is taken again now: links, blocks and opt-outs may have changed meanwhile.
     const all = await this.recipients(b.text, audience, channels, b.urgent);
     const now = this.now();

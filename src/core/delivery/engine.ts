@@ -19,11 +19,13 @@ import type { Logger } from "../../logger.ts";
 import type { Reply } from "../conversation/types.ts";
 import { ChannelPacer, type ChannelLimits } from "./pacing.ts";
 import { SharedPace, type Reservation } from "./shared-pace.ts";
-import { DEFAULT_QUIET_HOURS, deferredUntil, type QuietWindow } from "./quiet-hours.ts";
+import { DEFAULT_QUIET_HOURS, type QuietWindow } from "./quiet-hours.ts";
+import { decide, decideZns, preflight, type Decision, type PolicySettings } from "./policy.ts";
 import type { CallCounter, ChannelSender, SendOutcome, ZnsFallback, ZnsSender } from "./types.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-export type DeliveryChannel = "telegram" | "zalo";
+/** Channels with a sender: the chat platforms, and "web" (the /try page of the demo). */
+export type DeliveryChannel = "telegram" | "zalo" | "web";
 
 /** Lower sends first. */
 export const PRIORITY = { notice: 10, urgentBroadcast: 50, broadcast: 100 } as const;
@@ -32,6 +34,8 @@ export const DEFAULT_LIMITS: Record<DeliveryChannel, ChannelLimits> = {
   telegram: { perSecond: 30, perChatPerSecond: 1 },
   // Zalo publishes no per-second figure for OA messages [U]: a cautious default, configurable.
   zalo: { perSecond: 10, perChatPerSecond: 1 },
+  // The /try page reads its messages from the database: no platform limit to respect.
+  web: { perSecond: 50, perChatPerSecond: 10 },
 };
 
 // ------------------------------------------------------------------ payload (DB JSON edge)
@@ -195,13 +199,7 @@ interface ClaimedRow {
   optedOutAt: Date | null;
 }
 
-type FinalState = "failed" | "blocked" | "skipped" | "undeliverable";
-
-type Result =
-  | { kind: "sent"; platformMessageId: string | null }
-  /** Back to the queue; `attempt: false` gives back the attempt the claim counted. */
-  | { kind: "requeue"; notBefore: Date; attempt: boolean; error: string | null }
-  | { kind: "final"; state: FinalState; error: string };
+type Result = Decision;
 
 interface ChannelState {
   channel: DeliveryChannel;
@@ -230,12 +228,6 @@ export interface WorkerStats {
   rateLimited: number;
 }
 
-const MAX_ERROR = 500;
-
-function describe(o: { code?: string | undefined; message: string }): string {
-  const s = o.code && !o.message.includes(o.code) ? `${o.code}: ${o.message}` : o.message;
-  return s.length > MAX_ERROR ? s.slice(0, MAX_ERROR - 1) + "…" : s;
-}
 
 export class DeliveryWorker {
   readonly workerId: string;
@@ -249,6 +241,7 @@ export class DeliveryWorker {
   private readonly lockMs: number;
   private readonly pollMs: number;
   private readonly holdMs: number;
+  private readonly policy: PolicySettings;
   private readonly clock: () => Date;
   private readonly writer: ResultWriter;
   private running = false;
@@ -269,6 +262,7 @@ export class DeliveryWorker {
     this.quiet = opts.quietHours === undefined ? DEFAULT_QUIET_HOURS : opts.quietHours;
     this.maxAttempts = opts.maxAttempts ?? 6;
     this.backoff = opts.backoff ?? { baseMs: 5_000, maxMs: 600_000 };
+    this.policy = { maxAttempts: this.maxAttempts, backoff: this.backoff, quietHours: this.quiet };
     this.lockMs = opts.lockMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 250;
     this.holdMs = opts.holdMs ?? 3_000;
@@ -478,10 +472,7 @@ export class DeliveryWorker {
     });
   }
 
-  private backoffMs(attempt: number): number {
-    const raw = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(raw * (0.8 + Math.random() * 0.4));
-  }
+
 
   private requeueNow(error: string | null = null): Result {
     return { kind: "requeue", notBefore: this.clock(), attempt: false, error };
@@ -493,12 +484,19 @@ export class DeliveryWorker {
     const parsed = outboundPayloadSchema.safeParse(row.payload);
     if (!parsed.success) return { kind: "final", state: "failed", error: `invalid payload: ${parsed.error.issues[0]?.message ?? "?"}` };
     const p = parsed.data;
-    if (row.attempts > this.maxAttempts) return { kind: "final", state: "failed", error: `gave up after ${this.maxAttempts} attempts` };
-    if (isAccountBlocked(row))
-      return { kind: "final", state: "skipped", error: `blocked: ${row.blockedReason ?? "the user blocked the bot"}` };
-    if (row.kind === "broadcast" && !p.urgent && row.optedOutAt) return { kind: "final", state: "skipped", error: "opted out of announcements" };
-    const until = deferredUntil(this.clock(), { channel: ch.channel, kind: row.kind, urgent: p.urgent === true }, this.quiet);
-    if (until) return { kind: "requeue", notBefore: until, attempt: false, error: null };
+    const early = preflight(
+      {
+        channel: ch.channel,
+        kind: row.kind,
+        attempts: row.attempts,
+        urgent: p.urgent === true,
+        blocked: isAccountBlocked(row) ? { reason: row.blockedReason } : null,
+        optedOut: row.optedOutAt !== null,
+      },
+      this.policy,
+      this.clock(),
+    );
+    if (early) return early;
 
     // Pacing: the chat's slot first, then the channel's; long waits go back to the queue.
     const cost = Math.max(1, (ch.sender as Partial<CallCounter>).callsFor?.(p.replies) ?? p.replies.length);
@@ -579,38 +577,34 @@ export class DeliveryWorker {
     ch.sendWaiters.shift()?.();
   }
 
+  /** Carries out what the policy decided about the platform's answer. */
   private async interpret(ch: ChannelState, row: ClaimedRow, p: OutboundPayload, o: SendOutcome): Promise<Result> {
     this.opts.onSendResult?.(ch.channel, o.ok ? "sent" : o.kind);
-    if (o.ok) return { kind: "sent", platformMessageId: o.platformMessageId ?? null };
-    const error = describe(o);
-    switch (o.kind) {
-      case "rate_limited": {
-        const wait = o.retryAfterMs ?? 1_000;
-        ch.pacer.pause(Date.now(), wait);
-        ch.shared?.pause(wait).catch((err: unknown) => this.logger.warn({ err }, "could not share the pause"));
-        this.stats.rateLimited++;
-        this.logger.warn({ channel: ch.channel, retryAfterMs: wait }, "rate limited by the platform; channel paused");
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + wait), attempt: false, error };
+    const { decision, effects } = decide(row, o, this.policy, this.clock());
+    for (const e of effects) {
+      switch (e.kind) {
+        case "pauseChannel":
+          ch.pacer.pause(Date.now(), e.ms);
+          ch.shared?.pause(e.ms).catch((err: unknown) => this.logger.warn({ err }, "could not share the pause"));
+          this.stats.rateLimited++;
+          this.logger.warn({ channel: ch.channel, retryAfterMs: e.ms }, "rate limited by the platform; channel paused");
+          break;
+        case "blockAccount":
+          await this.prisma.channelAccount.update({ where: { id: row.accountId }, data: { blockedAt: new Date(), blockedReason: e.reason } });
+          this.logger.info({ channel: ch.channel, accountId: row.accountId }, "account blocked the bot; further sends suppressed until it writes again");
+          break;
+        case "tryZns":
+          return this.viaZns(ch, row, p, e.windowError);
       }
-      case "temporary":
-        if (row.attempts >= this.maxAttempts) return { kind: "final", state: "failed", error: `${error} (after ${row.attempts} attempts)` };
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + this.backoffMs(row.attempts)), attempt: true, error };
-      case "permanent":
-        return { kind: "final", state: "failed", error };
-      case "blocked":
-        await this.prisma.channelAccount.update({ where: { id: row.accountId }, data: { blockedAt: new Date(), blockedReason: error } });
-        this.logger.info({ channel: ch.channel, accountId: row.accountId }, "account blocked the bot; further sends suppressed until it writes again");
-        return { kind: "final", state: "blocked", error };
-      case "window_closed":
-        return this.viaZns(ch, row, p, error);
     }
+    return decision!;
   }
 
   /** Zalo window closed: the ZNS template by phone when both data and a sender exist. */
   private async viaZns(ch: ChannelState, row: ClaimedRow, p: OutboundPayload, windowError: string): Promise<Result> {
     const zns = this.opts.zns;
     const templateId = p.zns?.templateId ?? zns?.templateId;
-    if (!p.zns || !zns || !templateId) return { kind: "final", state: "undeliverable", error: `window closed (${windowError})` };
+    if (!p.zns || !zns || !templateId) return decideZns(row, "no_fallback", windowError, this.policy, this.clock());
     const at = ch.pacer.reserveOverall(Date.now(), 1);
     await this.sleep(at - Date.now());
     let o: SendOutcome;
@@ -619,17 +613,7 @@ export class DeliveryWorker {
     } catch (err) {
       o = { ok: false, kind: "temporary", message: err instanceof Error ? err.message : String(err) };
     }
-    if (o.ok) return { kind: "sent", platformMessageId: `zns:${o.platformMessageId ?? ""}` };
-    const error = `window closed; ZNS: ${describe(o)}`;
-    switch (o.kind) {
-      case "rate_limited":
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + (o.retryAfterMs ?? 60_000)), attempt: false, error };
-      case "temporary":
-        if (row.attempts >= this.maxAttempts) return { kind: "final", state: "failed", error };
-        return { kind: "requeue", notBefore: new Date(this.clock().getTime() + this.backoffMs(row.attempts)), attempt: true, error };
-      default:
-        return { kind: "final", state: "undeliverable", error };
-    }
+    return decideZns(row, o, windowError, this.policy, this.clock());
   }
 }
 

@@ -19,7 +19,7 @@ export type SendOutcome =
   | { ok: false; kind: SendFailureKind; code?: string; message: string; retryAfterMs?: number };
 
 export interface ChannelSender {
-  channel: "telegram" | "zalo";
+  channel: "telegram" | "zalo" | "web";
   send(platformUserId: string, replies: Reply[]): Promise<SendOutcome>;
 }
 

@@ -8,7 +8,7 @@
 // appointment date, at most once per dossier) is keyed `apology:<dossierId>:<accountId>` and
 // recorded per dossier in the audit log (action notice.apology), which is the durable
 // "apology sent" marker.
-import type { PrismaClient } from "../../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logger.ts";
 import { formatLocal } from "../calendar.ts";
 import type { CalendarStore } from "../calendar-store.ts";
@@ -77,7 +77,7 @@ const dossierSelect = {
 
 type NoticeDossier = NonNullable<Awaited<ReturnType<typeof loadDossier>>>;
 
-function loadDossier(prisma: PrismaClient, dossierId: number) {
+function loadDossier(prisma: PrismaClient | Prisma.TransactionClient, dossierId: number) {
   return prisma.dossier.findUnique({ where: { id: dossierId }, select: dossierSelect });
 }
 
@@ -171,19 +171,27 @@ export interface ApologyInput {
 }
 
 /** Has the dossier's apology already been issued? (at most once per dossier) */
-export async function apologySentAt(prisma: PrismaClient, dossierCode: string): Promise<Date | null> {
+export async function apologySentAt(prisma: PrismaClient | Prisma.TransactionClient, dossierCode: string): Promise<Date | null> {
   const e = await prisma.auditLog.findFirst({ where: { action: "notice.apology", target: dossierCode }, orderBy: { at: "asc" }, select: { at: true } });
   return e?.at ?? null;
 }
 
-/** Queue the apology to every linked account, unless this dossier already had one. */
-export async function enqueueApology(deps: NoticeDeps, a: ApologyInput): Promise<{ alreadySent: boolean; enqueued: number }> {
-  const d = await loadDossier(deps.prisma, a.dossierId);
+/**
+ * Queue the apology to every linked account, unless this dossier already had one. `db` is the
+ * transaction of the API's apology (DossierService.apologise), so that the marker, the messages
+ * and the re-dating commit together.
+ */
+export async function enqueueApology(
+  deps: NoticeDeps,
+  a: ApologyInput,
+  db: PrismaClient | Prisma.TransactionClient = deps.prisma,
+): Promise<{ alreadySent: boolean; enqueued: number }> {
+  const d = await loadDossier(db, a.dossierId);
   if (!d) return { alreadySent: false, enqueued: 0 };
-  if (await apologySentAt(deps.prisma, d.code)) return { alreadySent: true, enqueued: 0 };
+  if (await apologySentAt(db, d.code)) return { alreadySent: true, enqueued: 0 };
   let enqueued = 0;
   for (const r of recipients(d, deps.channels ?? ["telegram", "zalo"])) {
-    const res = await enqueue(deps.prisma, {
+    const res = await enqueue(db, {
       kind: "notice",
       dedupeKey: `apology:${d.id}:${r.accountId}`,
       accountId: r.accountId,
@@ -195,7 +203,7 @@ export async function enqueueApology(deps: NoticeDeps, a: ApologyInput): Promise
     });
     if (res.created) enqueued++;
   }
-  await deps.prisma.auditLog.create({
+  await db.auditLog.create({
     data: {
       actor: a.actor,
       action: "notice.apology",

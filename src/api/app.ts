@@ -1,6 +1,7 @@
 // express application: health, REST API under /api/v1, OpenAPI, channel webhooks, pages.
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
+import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { AppContext } from "../context.ts";
 import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
@@ -49,6 +50,22 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
     }),
   );
+  // Security headers on every response (helmet): a CSP that allows nothing (pages set their own,
+  // allowing exactly their inline blocks by hash, src/api/pages/csp.ts), no framing, nosniff,
+  // no referrer; HSTS only when HSTS_MAX_AGE is set (behind TLS).
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] } },
+      strictTransportSecurity: ctx.config.HSTS_MAX_AGE > 0 ? { maxAge: ctx.config.HSTS_MAX_AGE, includeSubDomains: true } : false,
+      referrerPolicy: { policy: "no-referrer" },
+      xFrameOptions: { action: "deny" },
+    }),
+  );
+  // Open data is meant to be fetched from other sites (it sends Access-Control-Allow-Origin: *).
+  app.use("/open-data", (_req, res, next) => {
+    res.setHeader("cross-origin-resource-policy", "cross-origin");
+    next();
+  });
   // Latency by route pattern (never the raw URL: codes and ids would explode the series).
   app.use((req, res, next) => {
     const end = ctx.metrics.httpRequests.startTimer({ method: req.method });
@@ -123,6 +140,9 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   });
   v1.use((req, res) => sendError(res, 404, "not_found", `No route ${req.method} /api/v1${req.path}`));
   app.use("/api/v1", v1);
+
+  // Unmatched paths outside the API: a JSON 404 with the same headers (not express's HTML page).
+  app.use((req, res) => sendError(res, 404, "not_found", `No route ${req.method} ${req.path}`));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     if (res.headersSent) {

@@ -1,6 +1,7 @@
 // GET /: where to look — the try-the-bot page, the dashboard, the API and its documentation,
 // health and open data. Static, no script, strict CSP.
 import express, { type Router } from "express";
+import { pageCsp } from "./csp.ts";
 
 const PAGE = `<!doctype html>
 <html lang="vi">
@@ -32,13 +33,15 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
+const CSP = pageCsp(PAGE);
+
 export function createLandingRouter(): Router {
   const router = express.Router();
   router.get("/", (_req, res) => {
     res
       .status(200)
       .set("content-type", "text/html; charset=utf-8")
-      .set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+      .set("content-security-policy", CSP)
       .send(PAGE);
   });
   return router;

@@ -48,7 +48,8 @@ describe("TelegramSender", () => {
 describe("deliveryFeature", () => {
   it("without channel credentials: routes mounted, nothing sent, says why", async () => {
     let lines: string[] = [];
-    const svc = await startTestService({}, (ctx) => {
+    // No Telegram or Zalo credentials, and no /try chat (DEMO_DATA=off) to deliver to either.
+    const svc = await startTestService({ DEMO_DATA: "off" }, (ctx) => {
       const extras = { routers: [], readinessChecks: [], routeModules: [] };
       void deliveryFeature({ catchUpMs: 0 })
         .start(ctx, extras)

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
 import { broadcastAcross, seedRecipients, startInstance, startThrottledTelegram, stopInstance, type Instance, type ThrottledTelegram } from "./harness.ts";
 
-const RECIPIENTS = Number(process.env.SCALE_OUT_RECIPIENTS ?? 450);
+const RECIPIENTS = Number(process.env.SCALE_OUT_RECIPIENTS ?? 600);
 
 describe.skipIf(!usingServer())("three instances, one PostgreSQL, one pace", () => {
   let db: TestDatabase;

@@ -201,6 +201,12 @@ interface ClaimedRow {
 
 type Result = Decision;
 
+/**
+ * How far ahead a shared-pace slot may be reserved. Short, because a slot reserved by an
+ * instance that then dies is lost to every instance: at most half a second of the pace.
+ */
+const SHARED_MAX_WAIT_MS = 500;
+
 interface ChannelState {
   channel: DeliveryChannel;
   sender: ChannelSender;
@@ -543,7 +549,7 @@ export class DeliveryWorker {
       if (this.stopping) return this.requeueNow();
       let r: Reservation;
       try {
-        r = await pace.reserve(chat, cost, this.holdMs);
+        r = await pace.reserve(chat, cost, SHARED_MAX_WAIT_MS);
       } catch (err) {
         this.logger.warn({ err, channel: ch.channel }, "shared pace unavailable; message back to the queue");
         return this.deferTo(Date.now() + 1_000);
@@ -551,7 +557,7 @@ export class DeliveryWorker {
       // Remember a pause another instance saw, so this one stops claiming too.
       if (r.pausedMs > 0) ch.pacer.pause(Date.now(), r.pausedMs);
       if (r.kind === "later") {
-        if (r.waitMs > this.holdMs) return this.deferTo(Date.now() + r.waitMs);
+        if (r.waitMs > SHARED_MAX_WAIT_MS) return this.deferTo(Date.now() + r.waitMs);
         await this.sleep(r.waitMs);
         continue;
       }

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { seedRecipients } from "../test/scale-out/harness.ts";
 
 const TOKEN = "123456789:AAFakeTokenForBenchmarksOnly_abcdefgh";
 
@@ -103,36 +104,8 @@ async function bench(): Promise<void> {
   );
 
   /** n citizens, each with one Telegram account and one dossier of unit `unitCode`. */
-  async function seed(n: number, unitCode: string, firstChat: number): Promise<void> {
-    const unit = await prisma.unit.create({ data: { code: unitCode, name: `UBND phường ${unitCode}` } });
-    const proc = await prisma.procedure.upsert({ where: { code: "1.004227" }, create: { code: "1.004227", name: "Đăng ký biến động quyền sử dụng đất" }, update: {} });
-    const chunk = 1000;
-    for (let off = 0; off < n; off += chunk) {
-      const size = Math.min(chunk, n - off);
-      const idx = Array.from({ length: size }, (_, i) => off + i);
-      const codes = idx.map((i) => `${unitCode}-2603${String(2 + Math.floor(i / 9999)).padStart(2, "0")}-${String((i % 9999) + 1).padStart(4, "0")}`);
-      await prisma.dossier.createMany({
-        data: codes.map((code) => ({
-          code,
-          unitId: unit.id,
-          procedureId: proc.id,
-          applicantName: "Nguyễn Văn A",
-          receivedAt: new Date("2026-03-02T02:00:00Z"),
-          appointmentAt: new Date("2026-03-16T02:00:00Z"),
-          status: 9,
-          statusAt: new Date(),
-        })),
-      });
-      const dossiers = await prisma.dossier.findMany({ where: { code: { in: codes } }, select: { id: true }, orderBy: { id: "asc" } });
-      const citizens = await prisma.citizen.createManyAndReturn({ data: idx.map(() => ({ language: "vi" })), select: { id: true } });
-      await prisma.channelAccount.createMany({
-        data: citizens.map((c, i) => ({ channel: "telegram" as const, platformUserId: String(firstChat + off + i), citizenId: c.id, consentAt: new Date() })),
-      });
-      await prisma.dossierLink.createMany({
-        data: citizens.map((c, i) => ({ citizenId: c.id, dossierId: dossiers[i]!.id, verifiedBy: "staff" as const, consentAt: new Date() })),
-      });
-    }
-  }
+  const seed = (n: number, unitCode: string, firstChat: number) => seedRecipients(prisma as Prisma, n, unitCode, firstChat);
+
 
   async function broadcast(unitCode: string): Promise<{ id: number; ms: number; count: number }> {
     const service = new BroadcastService({ prisma: prisma as Prisma, logger, approvalThreshold: 1_000_000, quietHours: null, channels: ["telegram"] });

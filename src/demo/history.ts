@@ -5,18 +5,9 @@
 // same rows. Pure: it only computes rows; src/demo/seed.ts writes them in a few batches.
 import type { WorkingCalendar } from "../core/calendar.ts";
 import { DossierStatus } from "../core/status.ts";
+import { seededRandom } from "../core/kernel/random.ts";
 
-/** mulberry32: a small seeded generator (demo data only, not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface DemoUnit {
   code: string;

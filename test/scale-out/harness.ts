@@ -173,7 +173,7 @@ export async function seedRecipients(prisma: PrismaClient, n: number, unitCode: 
   const proc = await prisma.procedure.upsert({ where: { code: "1.004227" }, create: { code: "1.004227", name: "Đăng ký biến động quyền sử dụng đất" }, update: {} });
   for (let off = 0; off < n; off += 1000) {
     const idx = Array.from({ length: Math.min(1000, n - off) }, (_, i) => off + i);
-    const codes = idx.map((i) => `${unitCode}-260302-${String(i + 1).padStart(4, "0")}`);
+    const codes = idx.map((i) => `${unitCode}-2603${String(2 + Math.floor(i / 9999)).padStart(2, "0")}-${String((i % 9999) + 1).padStart(4, "0")}`);
     await prisma.dossier.createMany({
       data: codes.map((code) => ({
         code,

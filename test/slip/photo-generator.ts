@@ -9,6 +9,7 @@
 import bwipjs from "bwip-js";
 import sharp from "sharp";
 import { renderSlipQr } from "../../src/core/slip/qr.ts";
+import { seededRandom } from "../../src/core/kernel/random.ts";
 
 export interface SlipPhoto {
   name: string;
@@ -27,17 +28,7 @@ export interface SlipSubject {
   code: string;
 }
 
-/** mulberry32: small, fast, good enough for test variety, and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 interface Gray {
   w: number;

@@ -2,6 +2,7 @@
 // in well under a second on a few thousand messages. Chosen over naive Bayes because it
 // weighs overlapping evidence (the same word in several n-grams) without double counting,
 // and its probabilities are usable as a confidence (docs/understanding.md has the figures).
+import { seededRandom } from "../../kernel/random.ts";
 
 export interface TrainingExample {
   features: string[];
@@ -30,17 +31,8 @@ export interface Scored {
   p: number;
 }
 
-/** Deterministic PRNG (mulberry32) so that a corpus always yields the same model. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic order (the same corpus always yields the same model). */
+const rng = seededRandom;
 
 export class IntentClassifier {
   private constructor(

@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { loadConfig } from "../src/config.ts";
-import { createContext } from "../src/context.ts";
+import { loadConfig } from "../src/app/config.ts";
+import { createContext } from "../src/app/context.ts";
 import { estimateRisk, SampleIndex, toSample } from "../src/core/at-risk.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import { seedDemoData } from "../src/demo/seed.ts";

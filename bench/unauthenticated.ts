@@ -16,9 +16,9 @@ if (process.argv[2] === "--serve") {
   // The child: the service on an ephemeral port, no features, no rate limit (every request is
   // authenticated against the key table: the worst case).
   const target = JSON.parse(process.argv[3]!) as { url?: string; dataDir?: string };
-  const { loadConfig } = await import("../src/config.ts");
+  const { loadConfig } = await import("../src/app/config.ts");
   const { createLogger } = await import("../src/logger.ts");
-  const { startService } = await import("../src/server.ts");
+  const { startService } = await import("../src/app/service.ts");
   const config = loadConfig({
     ...(target.url ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir! }),
     PORT: "0",

@@ -3,7 +3,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../app/context.ts";
 import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
 import { failureLimit, limitRules } from "./rate-limit.ts";
 import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
@@ -28,7 +28,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   const app = express();
   app.disable("x-powered-by");
   // Only X-Forwarded-For set by a trusted proxy counts (rate limits are per client address).
-  app.set("trust proxy", ctx.config.TRUST_PROXY === "true" ? true : ctx.config.TRUST_PROXY === "false" ? false : ctx.config.TRUST_PROXY.split(",").map((s) => s.trim()));
+  app.set("trust proxy", ctx.config.http.trustProxy === "true" ? true : ctx.config.http.trustProxy === "false" ? false : ctx.config.http.trustProxy.split(",").map((s) => s.trim()));
   app.set("query parser", "extended");
 
   // A request id on every request (a well-formed X-Request-Id is kept) and one access-log line
@@ -56,7 +56,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.use(
     helmet({
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] } },
-      strictTransportSecurity: ctx.config.HSTS_MAX_AGE > 0 ? { maxAge: ctx.config.HSTS_MAX_AGE, includeSubDomains: true } : false,
+      strictTransportSecurity: ctx.config.http.hstsMaxAge > 0 ? { maxAge: ctx.config.http.hstsMaxAge, includeSubDomains: true } : false,
       referrerPolicy: { policy: "no-referrer" },
       xFrameOptions: { action: "deny" },
     }),
@@ -78,7 +78,7 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
     next();
   });
   app.get("/metrics", async (req, res) => {
-    const token = ctx.config.METRICS_TOKEN;
+    const token = ctx.config.access.metricsToken;
     if (!token) return sendError(res, 404, "not_found", "Metrics are off: set METRICS_TOKEN and scrape with Authorization: Bearer <token>");
     const given = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "")?.[1] ?? "";
     const a = Buffer.from(given);

@@ -106,11 +106,11 @@ export interface FailureLimit {
 const MINUTE = 60_000;
 
 /** The limits of the service, from its configuration. */
-export function limitRules(config: { RATE_LIMIT_AUTH_FAILURES: number; RATE_LIMIT_TRY: number; RATE_LIMIT_WEBHOOK_FAILURES: number }): Record<"apiAuth" | "try" | "webhookAuth", LimitRule> {
+export function limitRules(config: { readonly rateLimits: { readonly authFailures: number; readonly try: number; readonly webhookFailures: number } }): Record<"apiAuth" | "try" | "webhookAuth", LimitRule> {
   return {
-    apiAuth: { name: "api_auth", max: config.RATE_LIMIT_AUTH_FAILURES, windowMs: MINUTE },
-    try: { name: "try", max: config.RATE_LIMIT_TRY, windowMs: MINUTE },
-    webhookAuth: { name: "webhook_auth", max: config.RATE_LIMIT_WEBHOOK_FAILURES, windowMs: MINUTE },
+    apiAuth: { name: "api_auth", max: config.rateLimits.authFailures, windowMs: MINUTE },
+    try: { name: "try", max: config.rateLimits.try, windowMs: MINUTE },
+    webhookAuth: { name: "webhook_auth", max: config.rateLimits.webhookFailures, windowMs: MINUTE },
   };
 }
 

@@ -1,6 +1,6 @@
 // The wrong-secret limit both webhooks share (per client address; README, "Configuration").
 import { failureLimit, limitRules, type FailureLimit } from "../api/rate-limit.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../app/context.ts";
 
 export function webhookAuthLimit(ctx: AppContext): FailureLimit {
   const rule = limitRules(ctx.config).webhookAuth;

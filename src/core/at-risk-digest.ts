@@ -2,7 +2,6 @@
 // STAFF_DIGEST_CHAT_IDS) once per working day at the start of the first working session.
 // Several instances may run: the job takes a lease (src/core/jobs.ts), and the day it was
 // sent is stored (Setting at_risk_digest_sent_on), so it goes out once a day across instances.
-import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { atRiskDossiers, type AtRiskList } from "./at-risk.ts";
 import { formatLocal, parseLocal, type WorkingCalendar } from "./calendar.ts";
@@ -10,24 +9,10 @@ import { runExclusive } from "./jobs.ts";
 
 const SENT_KEY = "at_risk_digest_sent_on";
 
-const settingsSchema = z.object({
-  STAFF_DIGEST_CHAT_IDS: z
-    .string()
-    .trim()
-    .regex(/^-?\d{1,20}(\s*,\s*-?\d{1,20})*$/, "STAFF_DIGEST_CHAT_IDS must be Telegram chat ids separated by commas, e.g. -1001234567890,123456789")
-    .optional(),
-  STAFF_DIGEST_MIN_RISK: z.coerce.number().min(0, "STAFF_DIGEST_MIN_RISK must be between 0 and 1").max(1, "STAFF_DIGEST_MIN_RISK must be between 0 and 1").default(0.3),
-});
-
+/** From the configuration (src/app/config.ts, section "digest"). */
 export interface DigestSettings {
-  chatIds: string[];
-  minRisk: number;
-}
-
-export function digestSettings(env: NodeJS.ProcessEnv = process.env): DigestSettings {
-  const r = settingsSchema.safeParse({ STAFF_DIGEST_CHAT_IDS: env.STAFF_DIGEST_CHAT_IDS || undefined, STAFF_DIGEST_MIN_RISK: env.STAFF_DIGEST_MIN_RISK || undefined });
-  if (!r.success) throw new Error(`Configuration error: ${r.error.issues[0]?.message ?? "STAFF_DIGEST_* is invalid"}`);
-  return { chatIds: (r.data.STAFF_DIGEST_CHAT_IDS ?? "").split(",").map((s) => s.trim()).filter(Boolean), minRisk: r.data.STAFF_DIGEST_MIN_RISK };
+  readonly chatIds: readonly string[];
+  readonly minRisk: number;
 }
 
 /** Due on a working day from the start of its first session, once per local date. */

@@ -1,6 +1,6 @@
 // Demo data for a first look (`npm start` with no DATABASE_URL): clearly marked, fictitious,
 // under the made-up province code H99 so it can never be mistaken for a real unit.
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../app/context.ts";
 import type { WorkingCalendar } from "../core/calendar.ts";
 import type { DossierInput } from "../core/dossier-schemas.ts";
 import { maskIdNumber } from "../core/identity.ts";

@@ -237,7 +237,7 @@ describe("POST /api/v1/dossiers/import (JSON)", () => {
 
   it("re-import updates instead of duplicating and records the status change in history", async () => {
     const changes: { code: string; from: number; to: number }[] = [];
-    svc.ctx.statusListeners.push((c) => void changes.push({ code: c.code, from: c.from, to: c.to }));
+    svc.ctx.statusEvents.attach([(c) => void changes.push({ code: c.code, from: c.from, to: c.to })]);
     // Listeners (notices, surveys) hear of the changes of linked dossiers: J1 is linked.
     const citizen = await svc.ctx.prisma.citizen.create({ data: {} });
     const j1 = await svc.ctx.prisma.dossier.findUniqueOrThrow({ where: { code: J1 } });

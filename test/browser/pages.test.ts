@@ -12,12 +12,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/app/config.ts";
 import { createApiKey } from "../../src/core/api-keys.ts";
 import { DEMO_APPLICANT } from "../../src/demo/seed.ts";
-import { features } from "../../src/features.ts";
+import { modules } from "../../src/app/modules.ts";
 import { silentLogger } from "../../src/logger.ts";
-import { startService, type RunningService } from "../../src/server.ts";
+import { startService, type RunningService } from "../../src/app/service.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts");
@@ -43,7 +43,7 @@ describe.skipIf(!haveChromium)("the pages in Chromium", () => {
     const config = loadConfig({ DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: "silent", HASH_PEPPER: "browser-test-pepper-0123456789" });
     const [b, s] = await Promise.all([
       chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=vi-VN"] }),
-      startService(config, silentLogger, features(config)),
+      startService(config, silentLogger, modules()),
     ]);
     browser = b;
     svc = s;

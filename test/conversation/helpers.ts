@@ -2,8 +2,8 @@
 // send channel-neutral messages and get the reply data back.
 import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { specDossier as baseSpecDossier } from "../helpers/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
+import { loadConfig } from "../../src/app/config.ts";
+import { createContext, type AppContext } from "../../src/app/context.ts";
 import { ConversationService, type ChannelName, type InboundMessage, type Reply } from "../../src/core/conversation/index.ts";
 import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
 import { silentLogger } from "../../src/logger.ts";

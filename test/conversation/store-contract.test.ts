@@ -1,8 +1,8 @@
 // The two conversation stores — in memory (for tests without a database) and over the
 // database — behave the same: the same scenario, the same observable results.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
+import { loadConfig } from "../../src/app/config.ts";
+import { createContext, type AppContext } from "../../src/app/context.ts";
 import type { CitizenDossier } from "../../src/core/conversation/citizen-view.ts";
 import { MemoryConversationStore } from "../../src/core/conversation/memory-store.ts";
 import { PrismaConversationStore } from "../../src/core/conversation/prisma-store.ts";

@@ -6,7 +6,7 @@ import { createDashboardRouter } from "../../src/api/pages/dashboard.ts";
 import { broadcastRoutes } from "../../src/api/routes/broadcasts.ts";
 import { feedbackRoutes } from "../../src/api/routes/feedback.ts";
 import { statsRoutes } from "../../src/api/routes/stats.ts";
-import { features } from "../../src/features.ts";
+import { dashboardModule } from "../../src/app/modules.ts";
 import { startTestService, type TestService } from "../helpers/app.ts";
 
 let svc: TestService;
@@ -111,13 +111,15 @@ describe("GET /dashboard", () => {
   });
 });
 
-describe("the dashboard feature", () => {
-  it("mounts the router and prints where the page is", async () => {
-    const f = features(svc.config).find((x) => x.name === "dashboard");
-    expect(f).toBeDefined();
-    const extras = { routers: [], readinessChecks: [], routeModules: [] } as Parameters<NonNullable<typeof f>["start"]>[1];
-    const started = await f!.start(svc.ctx, extras);
-    expect(extras.routers).toHaveLength(1);
-    expect(started && started.lines).toEqual(["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"]);
+describe("the dashboard module", () => {
+  it("serves the page with the configured quiet hours and prints where it is", async () => {
+    const mod = await startTestService({ QUIET_HOURS: "22:00-06:30" }, undefined, { modules: [dashboardModule] });
+    try {
+      expect(mod.lines).toEqual(["  Dashboard: {url}/dashboard (staff and analysts, with an API key)"]);
+      const html = await (await fetch(mod.url + "/dashboard")).text();
+      expect(html).toContain('"quietHours":{"start":"22:00","end":"06:30"}');
+    } finally {
+      await mod.close();
+    }
   });
 });

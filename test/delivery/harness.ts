@@ -1,6 +1,6 @@
-// A running service with the delivery feature (notices, broadcasts, worker) pointed at the
+// A running service with the delivery module (notices, broadcasts, worker) pointed at the
 // fake Telegram Bot API and, when asked, the fake Zalo.
-import { deliveryFeature, type DeliveryFeatureOptions } from "../../src/bot/delivery-feature.ts";
+import { deliveryModule, type DeliveryModuleOptions } from "../../src/app/delivery.ts";
 import { createApiKey } from "../../src/core/api-keys.ts";
 import type { DeliveryWorker } from "../../src/core/delivery/engine.ts";
 import { VN_UTC_OFFSET_MINUTES } from "../../src/core/calendar.ts";
@@ -32,13 +32,11 @@ export function daytimeClock(): () => Date {
 }
 
 export async function startDeliveryHarness(
-  o: { env?: Record<string, string>; zalo?: boolean; feature?: DeliveryFeatureOptions } = {},
+  o: { env?: Record<string, string>; zalo?: boolean; feature?: DeliveryModuleOptions } = {},
 ): Promise<DeliveryHarness> {
   const tg = await startFakeTelegram();
   const zalo = o.zalo ? await startFakeZalo() : undefined;
-  let started: Promise<unknown> | undefined;
   let worker: DeliveryWorker | undefined;
-  let stop: (() => Promise<void>) | undefined;
   const svc = await startTestService(
     {
       TELEGRAM_BOT_TOKEN: tg.token,
@@ -47,25 +45,21 @@ export async function startDeliveryHarness(
       ...(zalo ? zalo.env({ ZALO_ZNS_TEMPLATE_STATUS: "zns-tpl-status" }) : {}),
       ...o.env,
     },
-    (ctx) => {
-      const extras = { routers: [], readinessChecks: [], routeModules: [] };
-      started = deliveryFeature({
-        quietHours: null,
-        catchUpMs: 0,
-        ...o.feature,
-        worker: { pollMs: 20, backoff: { baseMs: 50, maxMs: 200 }, now: daytimeClock(), ...o.feature?.worker },
-        onStarted: (p) => {
-          worker = p.worker;
-        },
-      })
-        .start(ctx, extras)
-        .then((r) => {
-          stop = r?.stop;
-        });
-      return extras;
+    undefined,
+    {
+      modules: [
+        deliveryModule({
+          quietHours: null,
+          catchUpMs: 0,
+          ...o.feature,
+          worker: { pollMs: 20, backoff: { baseMs: 50, maxMs: 200 }, now: daytimeClock(), ...o.feature?.worker },
+          onStarted: (p) => {
+            worker = p.worker;
+          },
+        }),
+      ],
     },
   );
-  await started;
   return {
     svc,
     tg,
@@ -75,7 +69,6 @@ export async function startDeliveryHarness(
       return (await createApiKey(svc.ctx.prisma, "staff", name, "test")).key;
     },
     async close() {
-      await stop?.();
       await svc.close();
       await tg.close();
       await zalo?.close();

@@ -2,7 +2,7 @@
 // platform answer is classified for the engine.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TelegramSender } from "../../src/bot/telegram/sender.ts";
-import { deliveryFeature } from "../../src/bot/delivery-feature.ts";
+import { deliveryModule } from "../../src/app/delivery.ts";
 import { inlineKeyboard, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-server.ts";
 import { startTestService } from "../helpers/app.ts";
 
@@ -45,22 +45,12 @@ describe("TelegramSender", () => {
   });
 });
 
-describe("deliveryFeature", () => {
+describe("the delivery module", () => {
   it("without channel credentials: routes mounted, nothing sent, says why", async () => {
-    let lines: string[] = [];
     // No Telegram or Zalo credentials, and no /try chat (DEMO_DATA=off) to deliver to either.
-    const svc = await startTestService({ DEMO_DATA: "off" }, (ctx) => {
-      const extras = { routers: [], readinessChecks: [], routeModules: [] };
-      void deliveryFeature({ catchUpMs: 0 })
-        .start(ctx, extras)
-        .then((r) => {
-          lines = r?.lines ?? [];
-        });
-      return extras;
-    });
+    const svc = await startTestService({ DEMO_DATA: "off" }, undefined, { modules: [deliveryModule({ catchUpMs: 0 })] });
     try {
-      await new Promise((r) => setTimeout(r, 50));
-      expect(lines.join("\n")).toContain("no channel configured");
+      expect(svc.lines.join("\n")).toContain("no channel configured");
       const res = await svc.api("/api/v1/broadcasts", { method: "POST", json: { text: "x", audience: {}, dryRun: true } });
       expect(res.status).toBe(422);
       expect((await res.json()).error.message).toContain("No channel to send on");

@@ -4,12 +4,14 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type AppExtras } from "../../src/api/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
+import { createApp } from "../../src/api/app.ts";
+import { loadConfig } from "../../src/app/config.ts";
+import { createContext, type AppContext } from "../../src/app/context.ts";
 import { createApiKey } from "../../src/core/api-keys.ts";
 import { DEMO_APPLICANT, seedDemoData } from "../../src/demo/seed.ts";
-import { features } from "../../src/features.ts";
+import { modules } from "../../src/app/modules.ts";
+import { buildChannels, type Channels } from "../../src/app/channels.ts";
+import { composeModules, type ComposedModules } from "../../src/app/service.ts";
 import { runDigest } from "../../src/core/at-risk-digest.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -30,14 +32,13 @@ beforeAll(async () => {
   keys.staff = (await createApiKey(ctx.prisma, "staff", "demo staff", "test")).key;
   keys.approver = (await createApiKey(ctx.prisma, "staff", "demo approver", "test")).key;
   keys.analyst = (await createApiKey(ctx.prisma, "analyst", "demo analyst", "test")).key;
-  const extras = { routers: [], readinessChecks: [], routeModules: [] } as Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">>;
-  for (const f of features(config).filter((f) => ["try-page", "survey", "delivery"].includes(f.name))) {
-    const started = await f.start(ctx, extras);
-    if (started?.stop) stops.push(started.stop);
-  }
+  const channels: Channels = await buildChannels(ctx);
+  const composed: ComposedModules = await composeModules(ctx, channels, modules().filter((m) => ["try-page", "survey", "delivery"].includes(m.name)));
+  stops.push(() => channels.stop(), () => composed.stop());
   server = await new Promise((resolve) => {
-    const s = createApp(ctx, extras).listen(0, "127.0.0.1", () => resolve(s));
+    const s = createApp(ctx, composed.extras).listen(0, "127.0.0.1", () => resolve(s));
   });
+  composed.start();
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {

@@ -2,10 +2,12 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createApp, type AppExtras } from "../../src/api/app.ts";
-import { loadConfig, type Config } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
+import { loadConfig, type Config } from "../../src/app/config.ts";
+import { createContext, type AppContext } from "../../src/app/context.ts";
 import { silentLogger } from "../../src/logger.ts";
-import { createHttpServer } from "../../src/server.ts";
+import { composeModules, createHttpServer, type ComposedModules } from "../../src/app/service.ts";
+import { buildChannels, type ChannelOptions, type Channels } from "../../src/app/channels.ts";
+import type { Module } from "../../src/app/module.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
@@ -15,18 +17,47 @@ export interface TestService {
   ctx: AppContext;
   db: TestDatabase;
   config: Config;
+  /** With `modules`: the channels built for them, and what the modules print at start-up. */
+  channels?: Channels;
+  lines: string[];
   /** fetch against the service with the admin key unless another is given. */
   api(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}, extras: (ctx: AppContext) => AppExtras = () => ({})): Promise<TestService> {
+export interface TestServiceOptions {
+  /** Modules assembled as src/app/service.ts does, over channels built once (no replay or token timers unless `channels` says so). */
+  modules?: Module[];
+  channels?: ChannelOptions;
+}
+
+export async function startTestService(
+  env: Record<string, string> = {},
+  extras: (ctx: AppContext) => AppExtras = () => ({}),
+  opts: TestServiceOptions = {},
+): Promise<TestService> {
   const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, HASH_PEPPER: "test-pepper-0123456789abcdef", LOG_LEVEL: "silent", ...env });
   const db = await createTestDatabase();
   const ctx = await createContext(config, db, silentLogger);
-  const app = createApp(ctx, extras(ctx));
+  let channels: Channels | undefined;
+  let composed: ComposedModules | undefined;
+  if (opts.modules) {
+    channels = await buildChannels(ctx, {
+      ...opts.channels,
+      telegram: { replayIntervalMs: 0, ...opts.channels?.telegram },
+      zalo: { replayIntervalMs: 0, tokenCheckIntervalMs: 0, ...opts.channels?.zalo },
+    });
+    composed = await composeModules(ctx, channels, opts.modules);
+  }
+  const own = extras(ctx);
+  const app = createApp(ctx, {
+    routers: [...(own.routers ?? []), ...(composed?.extras.routers ?? [])],
+    readinessChecks: [...(own.readinessChecks ?? []), ...(composed?.extras.readinessChecks ?? [])],
+    routeModules: [...(own.routeModules ?? []), ...(composed?.extras.routeModules ?? [])],
+  });
+  composed?.start();
   // The service's own HTTP server (its header and request timeouts), as src/server.ts makes it.
-  const server: Server = createHttpServer(config, app);
+  const server: Server = createHttpServer(config.http, app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -34,6 +65,8 @@ export async function startTestService(env: Record<string, string> = {}, extras:
     ctx,
     db,
     config,
+    ...(channels ? { channels } : {}),
+    lines: composed?.lines ?? [],
     api(path, init = {}) {
       const { key = ADMIN_KEY, json, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -42,6 +75,8 @@ export async function startTestService(env: Record<string, string> = {}, extras:
       return fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
     },
     async close() {
+      await composed?.stop();
+      await channels?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await db.close();

@@ -4,7 +4,8 @@
 // cache validators; nothing personal in it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenDataRouter } from "../../src/api/pages/open-data.ts";
-import { OpenDataPublisher, openDataSettings } from "../../src/core/open-data/index.ts";
+import { OpenDataPublisher } from "../../src/core/open-data/index.ts";
+import { openDataSettings } from "../../src/app/modules.ts";
 import { currentSurvey } from "../../src/core/survey/versions.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { silentLogger } from "../../src/logger.ts";

@@ -1,5 +1,5 @@
 // Several service instances on one PostgreSQL, as a province would run them: each a real
-// `src/main.ts` process on its own loopback port, all against one fake Bot API that enforces
+// `src/app/main.ts` process on its own loopback port, all against one fake Bot API that enforces
 // Telegram's limits for the bot as a whole (a token bucket of `rate` messages/s with one
 // second's burst, 1 message/s per chat, 429 with retry_after beyond). Used by the scale-out
 // test (small) and bench/scale-out.ts (3,000 recipients, webhook spread over 1–3 instances).
@@ -106,7 +106,7 @@ export interface Instance {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` against `databaseUrl`; resolves once /readyz answers 200. */
+/** Starts `src/app/main.ts` against `databaseUrl`; resolves once /readyz answers 200. */
 export async function startInstance(name: string, databaseUrl: string, apiRoot: string, extraEnv: Record<string, string> = {}): Promise<Instance> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -129,7 +129,7 @@ export async function startInstance(name: string, databaseUrl: string, apiRoot: 
     ...(process.env.INTENT_MODEL_CACHE ? { INTENT_MODEL_CACHE: process.env.INTENT_MODEL_CACHE } : {}),
     ...extraEnv,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
   child.stderr!.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));

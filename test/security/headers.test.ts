@@ -77,7 +77,7 @@ describe("every route", () => {
 
 describe("HSTS", () => {
   it("is sent only when HSTS_MAX_AGE is set", async () => {
-    const app = createApp({ ...svc.ctx, config: { ...svc.ctx.config, HSTS_MAX_AGE: 31_536_000 } });
+    const app = createApp({ ...svc.ctx, config: { ...svc.ctx.config, http: { ...svc.ctx.config.http, hstsMaxAge: 31_536_000 } } });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     try {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.ts";
+import { runCli } from "../../src/app/cli.ts";
 import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "dossier-cli-"));

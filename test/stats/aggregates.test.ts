@@ -4,7 +4,7 @@
 // from the aggregates equals the index counted from the raw rows. Also the CLI check/rebuild.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliCommands } from "../../src/cli-commands.ts";
+import { cliCommands } from "../../src/app/cli-commands.ts";
 import { rebuildAggregates, verifyAggregates } from "../../src/core/stats/aggregates.ts";
 import { satisfactionIndex, satisfactionQuerySchema } from "../../src/core/stats/satisfaction.ts";
 import { FINISHED_STATUSES } from "../../src/core/status.ts";

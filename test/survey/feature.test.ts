@@ -1,35 +1,34 @@
-// surveyFeature(): what it plugs into a starting service.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppExtras } from "../../src/api/app.ts";
-import { surveyFeature } from "../../src/bot/survey-feature.ts";
-import { loadConfig } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
-import { silentLogger } from "../../src/logger.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+// surveyModule(): what it declares to a starting service.
+import { describe, expect, it, vi } from "vitest";
+import { surveyModule } from "../../src/app/survey.ts";
+import { startTestService } from "../helpers/app.ts";
 
-let db: TestDatabase;
-let ctx: AppContext;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ctx = await createContext(loadConfig({ HASH_PEPPER: "test-pepper-0123456789abcdef", LOG_LEVEL: "silent" }), db, silentLogger);
-});
-afterAll(async () => {
-  await db?.close();
-});
+describe("the survey module", () => {
+  it("declares its listener, routes and job; seeds survey v1; the job reminds until the service stops", async () => {
+    const svc = await startTestService({ DEMO_DATA: "off" }, undefined, { modules: [surveyModule({ intervalMs: 20 })] });
+    try {
+      expect(svc.lines[0]).toMatch(/^  Survey v1: asked on no channel \(none configured\)/);
+      expect(await svc.ctx.prisma.surveyVersion.count()).toBe(1);
+      const doc = (await (await svc.api("/api/v1/openapi.json")).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/surveys", "/api/v1/feedback", "/api/v1/stats/satisfaction"]));
+      // The service's own conversation hands survey buttons to the survey.
+      const replies = await svc.ctx.conversation.handle({ channel: "telegram", userId: "990001", input: { kind: "button", data: "v:1:0:0" } });
+      expect(replies.map((r) => r.text)).toEqual(["Nút này không còn dùng được."]);
+      // The schedule runs as a job under its lease.
+      await vi.waitFor(async () => expect(await svc.ctx.prisma.jobLease.count({ where: { name: "survey-schedule" } })).toBe(1), { timeout: 5_000 });
+      // Listeners are attached once, by the composition.
+      expect(() => svc.ctx.statusEvents.attach([])).toThrow(/once/);
+    } finally {
+      await svc.close();
+    }
+  });
 
-describe("surveyFeature", () => {
-  it("registers the status listener and the routes, seeds survey v1, runs the scheduler until stopped", async () => {
-    const extras: Required<Pick<AppExtras, "routers" | "readinessChecks" | "routeModules">> = { routers: [], readinessChecks: [], routeModules: [] };
-    const started = await surveyFeature({ intervalMs: 20 }).start(ctx, extras);
-    expect(ctx.statusListeners).toHaveLength(1);
-    expect(extras.routeModules.map((m) => m.name)).toEqual(["surveyRoutes", "feedbackRoutes", "statsRoutes"]);
-    expect(started?.lines?.[0]).toMatch(/^  Survey v1: asked on no channel \(none configured\)/);
-    expect(await ctx.prisma.surveyVersion.count()).toBe(1);
-    // The service's own conversation now hands survey buttons to the survey.
-    const replies = await ctx.conversation.handle({ channel: "telegram", userId: "990001", input: { kind: "button", data: "v:1:0:0" } });
-    expect(replies.map((r) => r.text)).toEqual(["Nút này không còn dùng được."]);
-    await new Promise((r) => setTimeout(r, 60));
-    await started?.stop?.();
-    await started?.stop?.(); // idempotent
+  it("asks on the /try chat too on the demo database", async () => {
+    const svc = await startTestService({}, undefined, { modules: [surveyModule()] });
+    try {
+      expect(svc.lines[0]).toMatch(/^  Survey v1: asked on web when a dossier is returned/);
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -2,8 +2,8 @@
 // clock, citizens made directly in the database, and a chat user whose button presses and
 // texts go straight to the survey interceptor (as the conversation would hand them over).
 import { expect } from "vitest";
-import { loadConfig } from "../../src/config.ts";
-import { createContext, type AppContext } from "../../src/context.ts";
+import { loadConfig } from "../../src/app/config.ts";
+import { createContext, type AppContext } from "../../src/app/context.ts";
 import type { Reply } from "../../src/core/conversation/types.ts";
 import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
 import { surveyInterceptor, surveyStatusListener, surveyScheduler, type SurveyScheduler } from "../../src/core/survey/index.ts";
@@ -45,7 +45,7 @@ export async function createSurveyHarness(): Promise<SurveyHarness> {
   // Real time, so that status events are newer than the sync that created the dossier.
   const clock = { now: new Date() };
   const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["telegram", "zalo"] as ("telegram" | "zalo")[], now: () => clock.now };
-  ctx.statusListeners.push(surveyStatusListener(deps));
+  ctx.statusEvents.attach([surveyStatusListener(deps)]);
   const h: SurveyHarness = {
     ctx,
     db,

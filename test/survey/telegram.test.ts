@@ -23,7 +23,7 @@ let scheduler: SurveyScheduler;
 beforeAll(async () => {
   h = await startTelegramHarness((ctx) => {
     const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["telegram" as const], now: () => clock.now };
-    ctx.statusListeners.push(surveyStatusListener(deps));
+    ctx.statusEvents.attach([surveyStatusListener(deps)]);
     scheduler = surveyScheduler(deps);
     return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
   });

@@ -30,7 +30,7 @@ beforeAll(async () => {
   h = await startZaloHarness({
     conversation: (ctx) => {
       const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["zalo" as const], now: () => clock.now };
-      ctx.statusListeners.push(surveyStatusListener(deps));
+      ctx.statusEvents.attach([surveyStatusListener(deps)]);
       scheduler = surveyScheduler(deps);
       return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
     },

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InboundMessage, Reply } from "../../src/core/conversation/types.ts";
 import { setTelegramWebhook } from "../../src/bot/telegram/index.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/app/config.ts";
 import { citizen, inlineKeyboard, replyMarkup, startFakeTelegram, updates } from "../fakes/telegram-server.ts";
 import { ADMIN_KEY } from "../helpers/app.ts";
 import { SECRET, startTelegramHarness, type TelegramHarness } from "./harness.ts";

@@ -1,7 +1,7 @@
 // A running service with the Telegram channel mounted, pointed at a fake Bot API.
 import type { Update } from "grammy/types";
 import { startTelegram, type ConversationPort, type TelegramChannel } from "../../src/bot/telegram/index.ts";
-import type { AppContext } from "../../src/context.ts";
+import type { AppContext } from "../../src/app/context.ts";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-server.ts";
 import { startTestService, type TestService } from "../helpers/app.ts";
 

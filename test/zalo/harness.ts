@@ -2,7 +2,7 @@
 // the real ConversationService (or another conversation).
 import { databaseConversation } from "../../src/core/conversation/database.ts";
 import { startZalo, type ConversationPort, type ZaloChannel } from "../../src/bot/zalo/index.ts";
-import type { AppContext } from "../../src/context.ts";
+import type { AppContext } from "../../src/app/context.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { signedWebhook, startFakeZalo, type FakeZalo, type SignedWebhook } from "../fakes/zalo-server.ts";
 import { startTestService, type TestService } from "../helpers/app.ts";

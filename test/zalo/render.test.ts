@@ -2,7 +2,7 @@
 // and the feature wiring.
 import { describe, expect, it } from "vitest";
 import { inboundFromSubmitInfo, inboundFromText, externalIdOf, zaloEventSchema } from "../../src/bot/zalo/events.ts";
-import { zaloFeature } from "../../src/bot/zalo/index.ts";
+import { channelsModule } from "../../src/app/modules.ts";
 import { renderReplies, splitText } from "../../src/bot/zalo/render.ts";
 import { verifyZaloDelivery } from "../../src/bot/zalo/webhook.ts";
 import { signedWebhook, startFakeZalo, zaloEvents } from "../fakes/zalo-server.ts";
@@ -81,32 +81,38 @@ describe("events → conversation input", () => {
   });
 });
 
-describe("zaloFeature", () => {
-  it("mounts the webhook and the readiness check when configured, and stops cleanly", async () => {
+describe("the Zalo channel, built once", () => {
+  it("mounts the webhook and the readiness check when configured; replies and deliveries share one token store", async () => {
     const fake = await startFakeZalo();
-    const svc = await startTestService(fake.env());
+    const svc = await startTestService(fake.env({ ZALO_ZNS_TEMPLATE_STATUS: "tpl" }), undefined, { modules: [channelsModule] });
     try {
-      const extras = { routers: [], readinessChecks: [], routeModules: [] } as Parameters<ReturnType<typeof zaloFeature>["start"]>[1];
-      const started = await zaloFeature().start(svc.ctx, extras);
-      expect(started).toMatchObject({ lines: ["  Zalo webhook: POST /webhooks/zalo"] });
-      expect(extras.routers).toHaveLength(1);
-      expect(extras.readinessChecks).toHaveLength(1);
-      expect(await extras.readinessChecks[0]!()).toMatchObject({ name: "zalo-token", ok: true });
-      await started!.stop!();
+      expect(svc.lines).toEqual(["  Zalo webhook: POST {url}/webhooks/zalo"]);
+      const zalo = svc.channels!.zalo!;
+      expect(svc.channels!.senders).toContain(zalo.deliverySender);
+      expect(zalo.zns?.templateId).toBe("tpl");
+      const ready = (await (await svc.api("/readyz?details=1")).json()) as { checks: { name: string; ok: boolean }[] };
+      expect(ready.checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: "zalo-token", ok: true })]));
+      // Refresh tokens are single-use: with two token stores in one process the second refresh
+      // would present a spent token. After the access token expires, a delivery refreshes once and
+      // a reply then goes out with the new token, no second refresh.
+      fake.expireAccessToken();
+      const sent = await zalo.deliverySender.send("70001", [{ kind: "text", text: "Thông báo" }]);
+      expect(sent, JSON.stringify(sent)).toMatchObject({ ok: true });
+      expect(await zalo.sender.send("70001", [{ kind: "text", text: "Trả lời" }])).toMatchObject({ ok: true });
+      expect(fake.oauthCalls()).toHaveLength(1);
+      expect(fake.texts("70001")).toEqual(["Thông báo", "Trả lời"]);
     } finally {
       await svc.close();
       await fake.close();
     }
   });
 
-  it("does nothing when Zalo is not configured", async () => {
-    const svc = await startTestService();
+  it("is absent when Zalo is not configured: no webhook, the reason in the channels' notes", async () => {
+    const svc = await startTestService({}, undefined, { modules: [channelsModule] });
     try {
-      const extras = { routers: [], readinessChecks: [], routeModules: [] } as Parameters<ReturnType<typeof zaloFeature>["start"]>[1];
-      const started = await zaloFeature().start(svc.ctx, extras);
-      expect(extras.routers).toHaveLength(0);
-      // main.ts prints "Zalo OA: disabled — <reason>" itself.
-      expect(started).toBeUndefined();
+      expect(svc.channels!.zalo).toBeUndefined();
+      expect(svc.channels!.notes.join("\n")).toContain("Zalo: ZALO_APP_ID, ZALO_APP_SECRET, ZALO_WEBHOOK_SECRET, ZALO_REFRESH_TOKEN not set");
+      expect((await fetch(svc.url + "/webhooks/zalo", { method: "POST", body: "{}" })).status).toBe(404);
     } finally {
       await svc.close();
     }

@@ -4,7 +4,6 @@
 // the API's roles decide what each tab shows. No inline script or style: CSP script-src 'self'.
 import express, { type Router } from "express";
 import { deliveryChannelSchema } from "../../core/broadcasts/schemas.ts";
-import { deliverySettings } from "../../core/delivery/config.ts";
 import { t } from "../../core/i18n/index.ts";
 import { STATUS_KEYS } from "../../core/status.ts";
 import type { Logger } from "../../logger.ts";
@@ -13,7 +12,7 @@ import { createAssetsRouter, PAGE_CSP, sharedWebAssets, type WebAssets } from ".
 export interface DashboardOptions {
   assets?: WebAssets;
   logger?: Logger;
-  /** Quiet hours to explain on the broadcasts tab (default: the delivery settings). */
+  /** Quiet hours to explain on the broadcasts tab (the delivery settings; default none). */
   quietHours?: { start: string; end: string } | null;
 }
 
@@ -36,19 +35,10 @@ export function createDashboardRouter(opts: DashboardOptions = {}): Router {
   return router;
 }
 
-function quietHoursSetting(): { start: string; end: string } | null {
-  try {
-    const q = deliverySettings(process.env).quietHours;
-    return q ? { start: String(q.start), end: String(q.end) } : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The page: a shell whose tabs the script fills, and the labels it needs as a JSON data block. */
 export async function renderDashboardPage(assets: WebAssets, opts: DashboardOptions = {}): Promise<string> {
   const statuses = Object.fromEntries(Object.entries(STATUS_KEYS).map(([code, key]) => [code, t("vi", `status-${key}`)]));
-  const quietHours = opts.quietHours !== undefined ? opts.quietHours : quietHoursSetting();
+  const quietHours = opts.quietHours ?? null;
   // JSON as data, not script: escape "<" so that no value can close the tag.
   const boot = JSON.stringify({ statuses, channels: deliveryChannelSchema.options, quietHours }).replace(/</g, "\\u003c");
   const [js, css] = await Promise.all([assets.url("dashboard", "js"), assets.url("dashboard", "css")]);

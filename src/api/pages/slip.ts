@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import express, { type Response, type Router } from "express";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { formatLocal } from "../../core/calendar.ts";
 import { formatShortSlipCode } from "../../core/slip/index.ts";
 
@@ -195,7 +195,7 @@ export function renderInvalidSlipLinkPage(c: Channels): HtmlPage {
 /** GET /l/<token> and its script. */
 export function createSlipLinkRouter(ctx: AppContext): Router {
   const router = express.Router();
-  const channels: Channels = { telegramBot: ctx.config.TELEGRAM_BOT_USERNAME, zaloOaId: ctx.config.ZALO_OA_ID };
+  const channels: Channels = { telegramBot: ctx.config.telegram.username, zaloOaId: ctx.config.zalo.oaId };
   const scriptEtag = `"${createHash("sha256").update(SLIP_SCRIPT).digest("base64url").slice(0, 20)}"`;
 
   router.get(SLIP_SCRIPT_PATH, (_req, res) => {

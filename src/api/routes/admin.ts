@@ -2,7 +2,7 @@
 // API keys, audit log; plus GET /calendar/appointment for staff to check the calendar.
 // Domain logic: src/core/admin.ts.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import {
   AdminService,
   apiKeyCreatedSchema,

@@ -1,11 +1,9 @@
 // Staff announcements (broadcasts) and the late apology. Domain logic: src/core/broadcasts
 // and src/core/notices; delivery: src/core/delivery.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { BroadcastService } from "../../core/broadcasts/service.ts";
-import { broadcastSettings } from "../../core/broadcasts/config.ts";
 import { broadcastInputSchema, broadcastSummarySchema, dryRunSchema, receiptSchema, type Receipt } from "../../core/broadcasts/schemas.ts";
-import { deliverySettings } from "../../core/delivery/config.ts";
 import type { DeliveryChannel } from "../../core/delivery/engine.ts";
 import type { QuietWindow } from "../../core/delivery/quiet-hours.ts";
 import { dossierDateTime, plainString } from "../../core/dossier-schemas.ts";
@@ -33,23 +31,19 @@ const apologyBodySchema = z
   .meta({ id: "ApologyInput" });
 
 export interface BroadcastRouteOptions {
-  /** A number, or a function read at each broadcast (the demo check finishes after the routes exist). */
-  approvalThreshold?: number | (() => number);
+  /** Default: BROADCAST_APPROVAL_THRESHOLD, else 1000. */
+  approvalThreshold?: number;
   channels?: DeliveryChannel[];
-  /** Default: QUIET_HOURS (deliverySettings). */
+  /** Default: QUIET_HOURS (the configuration's delivery section). */
   quietHours?: QuietWindow | null;
 }
 
 export function broadcastRoutes(api: ApiRoutes, ctx: AppContext, opts: BroadcastRouteOptions = {}): void {
-  const delivery = deliverySettings();
   const service = new BroadcastService({
     prisma: ctx.prisma,
     logger: ctx.logger.child({ component: "broadcasts" }),
-    get approvalThreshold() {
-      const t = opts.approvalThreshold;
-      return typeof t === "function" ? t() : (t ?? broadcastSettings().approvalThreshold);
-    },
-    quietHours: opts.quietHours !== undefined ? opts.quietHours : delivery.quietHours,
+    approvalThreshold: opts.approvalThreshold ?? ctx.config.broadcasts.approvalThreshold ?? 1000,
+    quietHours: opts.quietHours !== undefined ? opts.quietHours : ctx.config.delivery.quietHours,
     ...(opts.channels ? { channels: opts.channels } : {}),
   });
   const roles: ["staff"] = ["staff"];

@@ -1,7 +1,7 @@
 // Drill-down for staff and analysts: the dossiers behind a count (GET /dossiers, paged or as
 // CSV) and the lookups pickers need (GET /lookups). Registered before GET /dossiers/{code}.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import {
   checkExportSize,
   countDossierList,
@@ -115,7 +115,7 @@ export function dossierListRoutes(api: ApiRoutes, ctx: AppContext): void {
     tags: ["lookups"],
     roles: ["staff", "analyst"],
     response: lookupsSchema,
-    handler: async () => lookups(ctx.prisma, ctx.config.SATISFACTION_TARGET),
+    handler: async () => lookups(ctx.prisma, ctx.config.satisfactionTarget),
   });
 
   api.add({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { catalogueWarningSchema, dossierInputSchema, dossierViewSchema, statusEventSchema, type DossierView } from "../../core/dossier-schemas.ts";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import type { ApiRoutes } from "../http.ts";
 
 const codeParams = z.object({ code: z.string().min(1).max(100).describe("Dossier code, e.g. 000.00.15.H32-230112-0001") });

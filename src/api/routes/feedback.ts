@@ -1,7 +1,7 @@
 // Feedback for analysts: a cursor-paginated list and streamed CSV/XLSX exports (same filters
 // as the satisfaction index). Identities are for admins only and every export is audit-logged.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { AppError } from "../../core/errors.ts";
 import { CONTENT_TYPES, exportFileName, prepareExport, writeFeedbackExport } from "../../core/export/index.ts";
 import { feedbackFilterSchema, feedbackItem, feedbackItemSchema, fetchFeedbackBatch, resolveFilters, rowContext } from "../../core/export/feedback-rows.ts";
@@ -16,7 +16,7 @@ function checkIdentities(identities: boolean, principal: Principal): void {
 }
 
 export function feedbackRoutes(api: ApiRoutes, ctx: AppContext): void {
-  const deps = { prisma: ctx.prisma, hasher: ctx.hasher, serverUrl: ctx.db.url, target: ctx.config.SATISFACTION_TARGET };
+  const deps = { prisma: ctx.prisma, hasher: ctx.hasher, serverUrl: ctx.db.url, target: ctx.config.satisfactionTarget };
 
   api.add({
     method: "get",

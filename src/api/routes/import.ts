@@ -1,7 +1,7 @@
 // POST /api/v1/dossiers/import: bulk upsert from a JSON array or a CSV file, all-or-nothing.
 // The body is streamed (the app skips its JSON parser for this path); see docs/import.md.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { CSV_COLUMNS, CSV_REQUIRED_COLUMNS, csvRows, importDossiers, jsonRows, type ImportDeps } from "../../core/dossier-import.ts";
 import { catalogueWarningSchema, dossierInputSchema } from "../../core/dossier-schemas.ts";
 import { AppError } from "../../core/errors.ts";
@@ -31,7 +31,7 @@ export function importRoutes(api: ApiRoutes, ctx: AppContext): void {
     prisma: ctx.prisma,
     calendar: ctx.calendar,
     hasher: ctx.hasher,
-    onStatusChanged: ctx.emitStatusChange,
+    onStatusChanged: (c) => ctx.statusEvents.emit(c),
     databaseUrl: ctx.db.kind === "server" ? ctx.db.url : undefined,
   };
 

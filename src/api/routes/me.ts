@@ -1,6 +1,6 @@
 // GET /api/v1/me — the calling key's role, name and the areas it may open. The areas are read
 // off the route table itself, so a role change on a route shows here without a second list.
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { preferredLanguage } from "../error-messages.ts";
 import type { ApiRoutes } from "../http.ts";
 import { AREAS, meSchema, type Area } from "../schemas/me.ts";

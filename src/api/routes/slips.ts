@@ -2,7 +2,7 @@
 // stub. Staff role (admins too); analysts get 403 — a slip link is a way to prove ownership.
 import type { Request } from "express";
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { canonicalCode } from "../../core/dossiers.ts";
 import { AppError } from "../../core/errors.ts";
 import { renderSlipQr, slipLink } from "../../core/slip/index.ts";
@@ -21,7 +21,7 @@ export function slipRoutes(api: ApiRoutes, ctx: AppContext): void {
     const shortCode = await ctx.slip.shortCode(d.code);
     if (!shortCode) throw new AppError("not_found", `No dossier ${code}`);
     // PUBLIC_URL in production; without it (a local demo) the address this request came to.
-    const base = ctx.config.PUBLIC_URL ?? `${req.protocol}://${req.get("host") ?? "localhost"}`;
+    const base = ctx.config.http.publicUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`;
     const link = slipLink(base, ctx.slip.signer.createSlipToken(d.code, d.appointmentAt));
     return { ...d, shortCode, link };
   }

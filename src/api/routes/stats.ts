@@ -1,6 +1,6 @@
 // Analyst statistics: the satisfaction index and the timeliness report. Computation lives in
 // src/core/stats; formulas and sources in docs/satisfaction.md.
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { satisfactionIndex, satisfactionQuerySchema, satisfactionReportSchema } from "../../core/stats/satisfaction.ts";
 import { timelinessQuerySchema, timelinessReport, timelinessReportSchema } from "../../core/stats/timeliness.ts";
 import { heatmap, heatmapQuerySchema, heatmapSchema, satisfactionTrend, trendQuerySchema, trendSchema, wardTimeliness, wardTimelinessQuerySchema, wardTimelinessSchema } from "../../core/stats/charts.ts";
@@ -16,7 +16,7 @@ export function statsRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["analyst"],
     query: satisfactionQuerySchema,
     response: satisfactionReportSchema,
-    handler: async ({ query }) => satisfactionIndex(ctx.prisma, query, { target: ctx.config.SATISFACTION_TARGET }),
+    handler: async ({ query }) => satisfactionIndex(ctx.prisma, query, { target: ctx.config.satisfactionTarget }),
   });
 
   api.add({
@@ -39,7 +39,7 @@ export function statsRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["analyst"],
     query: trendQuerySchema,
     response: trendSchema,
-    handler: async ({ query }) => satisfactionTrend(ctx.prisma, query, { target: ctx.config.SATISFACTION_TARGET }),
+    handler: async ({ query }) => satisfactionTrend(ctx.prisma, query, { target: ctx.config.satisfactionTarget }),
   });
 
   api.add({
@@ -50,7 +50,7 @@ export function statsRoutes(api: ApiRoutes, ctx: AppContext): void {
     roles: ["analyst"],
     query: heatmapQuerySchema,
     response: heatmapSchema,
-    handler: async ({ query }) => heatmap(ctx.prisma, query, { target: ctx.config.SATISFACTION_TARGET }),
+    handler: async ({ query }) => heatmap(ctx.prisma, query, { target: ctx.config.satisfactionTarget }),
   });
 
   api.add({

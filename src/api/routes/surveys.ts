@@ -1,7 +1,7 @@
 // Survey versions (admin): list, current, publish a new version. Answers keep the version
 // they were given under; see src/core/survey/definition.ts for the schema.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { surveyDefinitionSchema } from "../../core/survey/definition.ts";
 import { currentSurvey, listSurveys, publishSurvey, surveyJson, surveyVersionSchema } from "../../core/survey/versions.ts";
 import type { ApiRoutes } from "../http.ts";

@@ -1,7 +1,7 @@
 // The learning loop for admins: messages the bot did not understand, labelled in one click;
 // each label retrains the model without a restart.
 import { z } from "zod";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../app/context.ts";
 import { INTENT_DESCRIPTIONS, listUnrecognised, unrecognisedItemSchema } from "../../core/conversation/learning-loop.ts";
 import { INTENT_LABELS } from "../../core/conversation/understanding/labels.ts";
 import type { ApiRoutes } from "../http.ts";

@@ -1,8 +1,9 @@
-// Telegram channel: wiring for src/main.ts (startTelegram) and the CLI (setTelegramWebhook).
+// Telegram channel, built once per process (src/app/channels.ts): webhook or polling, the inbox
+// processor, the delivery sender, readiness; and the CLI's webhook registration.
 import express, { type Router } from "express";
 import { Bot, GrammyError, HttpError } from "grammy";
-import type { Config } from "../../config.ts";
-import type { AppContext } from "../../context.ts";
+import type { Config } from "../../app/config.ts";
+import type { AppContext } from "../../app/context.ts";
 import { createTelegramBot, type ConversationPort, type TelegramBot } from "./bot.ts";
 import { ALLOWED_UPDATES, startPolling, type Poller } from "./polling.ts";
 import { createUpdateProcessor, DEFAULT_REPLAY_AGE_MS, type UpdateProcessor } from "./processor.ts";
@@ -10,6 +11,7 @@ import { createTelegramWebhookRouter, WEBHOOK_PATH } from "./webhook.ts";
 import { createTelegramPhotoReader } from "./photo.ts";
 import { startReplayLoop } from "../work-tracker.ts";
 import { webhookAuthLimit } from "../webhook-limit.ts";
+import { TelegramSender } from "./sender.ts";
 
 export { createTelegramBot, type ConversationPort } from "./bot.ts";
 export { createUpdateProcessor } from "./processor.ts";
@@ -23,6 +25,8 @@ export interface ReadinessResult {
 
 export interface TelegramChannel {
   enabled: boolean;
+  /** The delivery sender (notices, announcements, the staff digest); present when enabled. */
+  sender?: TelegramSender;
   /** Mount with createApp(ctx, { routers: [telegram.router] }). */
   router: Router;
   readinessCheck: () => Promise<ReadinessResult>;
@@ -41,11 +45,11 @@ export interface StartTelegramOptions {
 }
 
 export function startTelegram(ctx: AppContext, conversation: ConversationPort, opts: StartTelegramOptions = {}): TelegramChannel {
-  const { config, logger: rootLogger } = ctx;
+  const { logger: rootLogger } = ctx;
+  const tg = ctx.config.telegram;
   const logger = rootLogger.child({ component: "telegram" });
-  const token = config.TELEGRAM_BOT_TOKEN;
-  if (!config.telegram.enabled || !token) {
-    const reason = config.telegram.reason ?? "disabled";
+  if (tg.mode === "disabled") {
+    const reason = tg.reason;
     logger.info({ reason }, "Telegram channel disabled");
     const router = express.Router();
     router.post(WEBHOOK_PATH, (_req, res) => {
@@ -54,8 +58,9 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
     return { enabled: false, router, readinessCheck: async () => ({ name: "telegram", ok: true, detail: `disabled: ${reason}` }), stop: async () => {} };
   }
 
-  const photos = createTelegramPhotoReader({ token, apiRoot: config.TELEGRAM_API_ROOT, decoder: ctx.slip.decoder, logger });
-  const bot = createTelegramBot({ token, apiRoot: config.TELEGRAM_API_ROOT, conversation, prisma: ctx.prisma, logger, photos });
+  const { token, apiRoot } = tg;
+  const photos = createTelegramPhotoReader({ token, apiRoot, decoder: ctx.slip.decoder, logger });
+  const bot = createTelegramBot({ token, apiRoot, conversation, prisma: ctx.prisma, logger, photos });
   const processor = createUpdateProcessor({ bot, prisma: ctx.prisma, logger });
 
   // Learn the bot's identity now, so a wrong token shows in /readyz at once.
@@ -77,15 +82,15 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
 
   let poller: Poller | undefined;
   let router: Router;
-  if (config.TELEGRAM_MODE === "polling") {
+  if (tg.mode === "polling") {
     router = express.Router();
     router.post(WEBHOOK_PATH, (_req, res) => {
       res.status(404).json({ error: { code: "not_found", message: "Telegram runs in polling mode (TELEGRAM_MODE=polling)" } });
     });
-    poller = startPolling({ token, apiRoot: config.TELEGRAM_API_ROOT, processor, logger });
+    poller = startPolling({ token, apiRoot, processor, logger });
   } else {
     router = createTelegramWebhookRouter({
-      secret: config.TELEGRAM_WEBHOOK_SECRET!,
+      secret: tg.webhookSecret,
       processor,
       logger,
       onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "telegram", outcome }),
@@ -105,6 +110,7 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
   let stopped: Promise<void> | undefined;
   return {
     enabled: true,
+    sender: new TelegramSender({ token, apiRoot, logger: logger.child({ component: "delivery" }) }),
     router,
     bot,
     processor,
@@ -112,7 +118,7 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
       if (identity.state === "unreachable") void identify();
       const pollingDown = poller !== undefined && !poller.running();
       const ok = identity.state !== "rejected" && !pollingDown;
-      const detail = [config.TELEGRAM_MODE, identity.detail ?? identity.state, pollingDown ? "polling stopped" : undefined].filter(Boolean).join("; ");
+      const detail = [tg.mode, identity.detail ?? identity.state, pollingDown ? "polling stopped" : undefined].filter(Boolean).join("; ");
       return { name: "telegram", ok, detail };
     },
     stop() {
@@ -132,23 +138,24 @@ export function startTelegram(ctx: AppContext, conversation: ConversationPort, o
  * or Telegram refuses.
  */
 export async function setTelegramWebhook(config: Config): Promise<string> {
-  const token = config.TELEGRAM_BOT_TOKEN;
-  if (!token) throw new Error("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env");
-  if (!config.PUBLIC_URL) throw new Error("PUBLIC_URL is not set: the public https:// address of this service is needed to build the webhook URL");
-  if (!config.TELEGRAM_WEBHOOK_SECRET)
-    throw new Error("TELEGRAM_WEBHOOK_SECRET is not set: choose 1–256 characters of A–Z a–z 0–9 _ - (e.g. `openssl rand -hex 32`)");
-  if (config.TELEGRAM_MODE === "polling")
+  const tg = config.telegram;
+  if (tg.mode === "polling")
     throw new Error("TELEGRAM_MODE is polling: a webhook would stop getUpdates. Set TELEGRAM_MODE=webhook (or unset it) first");
-  const url = `${config.PUBLIC_URL.replace(/\/+$/, "")}${WEBHOOK_PATH}`;
-  const api = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT } }).api;
+  if (tg.mode === "disabled") {
+    if (!tg.reason.startsWith("TELEGRAM_WEBHOOK_SECRET")) throw new Error("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env");
+    throw new Error("TELEGRAM_WEBHOOK_SECRET is not set: choose 1–256 characters of A–Z a–z 0–9 _ - (e.g. `openssl rand -hex 32`)");
+  }
+  if (!config.http.publicUrl) throw new Error("PUBLIC_URL is not set: the public https:// address of this service is needed to build the webhook URL");
+  const url = `${config.http.publicUrl.replace(/\/+$/, "")}${WEBHOOK_PATH}`;
+  const api = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } }).api;
   try {
-    await api.setWebhook(url, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, allowed_updates: [...ALLOWED_UPDATES] });
+    await api.setWebhook(url, { secret_token: tg.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
     const info = await api.getWebhookInfo();
     const pending = info.pending_update_count ? `, ${info.pending_update_count} update(s) waiting` : "";
     return `Telegram webhook set to ${url} (updates: ${ALLOWED_UPDATES.join(", ")}; secret token sent in X-Telegram-Bot-Api-Secret-Token${pending})`;
   } catch (err) {
     if (err instanceof GrammyError) throw new Error(`Telegram refused setWebhook for ${url}: ${err.description} (${err.error_code})`);
-    if (err instanceof HttpError) throw new Error(`Could not reach the Telegram Bot API at ${config.TELEGRAM_API_ROOT}: ${err.message}`);
+    if (err instanceof HttpError) throw new Error(`Could not reach the Telegram Bot API at ${config.telegram.apiRoot}: ${err.message}`);
     throw err;
   }
 }

@@ -161,6 +161,11 @@ export class ZaloClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
+  /** The same client (same token store, same endpoints) with another retry policy, e.g. one try for the delivery engine, which owns retries. */
+  withRetry(retry: Partial<RetryPolicy>): ZaloClient {
+    return new ZaloClient({ ...this.opts, retry: { ...this.retry, ...retry } });
+  }
+
   /** Consultation message (free within the reply window), optionally with up to 5 query buttons. */
   async sendText(userId: string, text: string, buttons: QueryButton[] = []): Promise<SentMessage> {
     if (!text.length || text.length > MAX_TEXT_LENGTH) throw new RangeError(`Zalo text must be 1–${MAX_TEXT_LENGTH} characters (got ${text.length})`);

@@ -1,13 +1,12 @@
-// Zalo OA channel: wiring of client, token store, sender, inbox processor and webhook, as a
-// Feature for src/server.ts (zaloFeature) and as startZalo() for tests.
+// Zalo OA channel: client, the one token store, senders (replies and deliveries), inbox
+// processor and webhook — built once per process by src/app/channels.ts.
 import type { Router } from "express";
-import type { AppContext } from "../../context.ts";
-import { ConversationService } from "../../core/conversation/index.ts";
-import type { Feature } from "../../server.ts";
+import type { AppContext } from "../../app/context.ts";
+import type { SendOutcome, ZnsSender } from "../../core/delivery/types.ts";
 import { ZaloClient, type RetryPolicy } from "./client.ts";
 import { createZaloProcessor, DEFAULT_REPLAY_AGE_MS, type ConversationPort, type ZaloEventProcessor } from "./processor.ts";
 import type { ZaloRenderOptions } from "./render.ts";
-import { ZaloSender } from "./sender.ts";
+import { outcomeOf, ZaloSender } from "./sender.ts";
 import { ZaloTokenStore, type ReadinessResult } from "./tokens.ts";
 import { createZaloWebhookRouter, ZALO_WEBHOOK_PATH } from "./webhook.ts";
 import { createZaloPhotoReader } from "./photo.ts";
@@ -24,8 +23,14 @@ export interface ZaloChannel {
   router: Router;
   readinessCheck: () => Promise<ReadinessResult>;
   client: ZaloClient;
+  /** The one token store of the process (refreshes once, shared by replies and deliveries). */
   tokens: ZaloTokenStore;
+  /** Replies to webhook events (the client's own retries). */
   sender: ZaloSender;
+  /** The delivery engine's sender over the same client and tokens, one try per call (the engine owns retries). */
+  deliverySender: ZaloSender;
+  /** ZNS template sends for closed windows (when ZALO_ZNS_TEMPLATE_STATUS is set). */
+  zns?: { sender: ZnsSender; templateId: string };
   processor: ZaloEventProcessor;
   /** Stops the timers and waits for events in flight. Idempotent. */
   stop(): Promise<void>;
@@ -44,28 +49,43 @@ export interface StartZaloOptions {
   render?: ZaloRenderOptions;
 }
 
-/** Build the channel. Requires config.zalo.enabled (the needed ZALO_* variables are set). */
-export function startZalo(ctx: AppContext, conversation: ConversationPort, opts: StartZaloOptions = {}): ZaloChannel {
-  const { config } = ctx;
-  const logger = ctx.logger.child({ component: "zalo" });
-  if (!config.zalo.enabled || !config.ZALO_APP_ID || !config.ZALO_APP_SECRET || !config.ZALO_WEBHOOK_SECRET || !config.ZALO_REFRESH_TOKEN) {
-    throw new Error(`Zalo is not configured: ${config.zalo.reason ?? "ZALO_* variables missing"}`);
+/** ZNS through the Zalo client (template message to a phone number). */
+export class ZaloZnsSender implements ZnsSender {
+  constructor(private readonly client: ZaloClient) {}
+
+  async sendTemplate(phone: string, templateId: string, data: Record<string, string>, trackingId: string): Promise<SendOutcome> {
+    try {
+      const r = await this.client.sendZns(phone, templateId, data, trackingId);
+      return { ok: true, platformMessageId: r.msgId };
+    } catch (err) {
+      return outcomeOf(err);
+    }
   }
+}
+
+/** Build the channel, once per process (src/app/channels.ts). Requires Zalo to be configured (ZALO_* set). */
+export function startZalo(ctx: AppContext, conversation: ConversationPort, opts: StartZaloOptions = {}): ZaloChannel {
+  const zc = ctx.config.zalo;
+  const logger = ctx.logger.child({ component: "zalo" });
+  if (zc.mode === "disabled") throw new Error(`Zalo is not configured: ${zc.reason}`);
   const tokens = new ZaloTokenStore({
     prisma: ctx.prisma,
     logger,
-    appId: config.ZALO_APP_ID,
-    appSecret: config.ZALO_APP_SECRET,
-    oauthBase: config.ZALO_OAUTH_BASE,
-    initial: { accessToken: config.ZALO_ACCESS_TOKEN, refreshToken: config.ZALO_REFRESH_TOKEN },
+    appId: zc.appId,
+    appSecret: zc.appSecret,
+    oauthBase: zc.oauthBase,
+    initial: { accessToken: zc.accessToken, refreshToken: zc.refreshToken },
   });
-  const client = new ZaloClient({ apiBase: config.ZALO_API_BASE, znsBase: config.ZALO_ZNS_BASE, tokens, logger, ...(opts.retry ? { retry: opts.retry } : {}) });
+  const client = new ZaloClient({ apiBase: zc.apiBase, znsBase: zc.znsBase, tokens, logger, ...(opts.retry ? { retry: opts.retry } : {}) });
   const sender = new ZaloSender(client, { ...opts.render, logger });
+  const once = client.withRetry({ tries: 1 });
+  const deliverySender = new ZaloSender(once, { ...opts.render, logger: logger.child({ component: "delivery" }) });
+  const zns = zc.znsTemplateStatus ? { sender: new ZaloZnsSender(once), templateId: zc.znsTemplateStatus } : undefined;
   const photos = createZaloPhotoReader({ decoder: ctx.slip.decoder, logger });
   const processor = createZaloProcessor({ prisma: ctx.prisma, conversation, sender, logger, photos });
   const router = createZaloWebhookRouter({
-    appId: config.ZALO_APP_ID,
-    secret: config.ZALO_WEBHOOK_SECRET,
+    appId: zc.appId,
+    secret: zc.webhookSecret,
     processor,
     logger,
     onPoison: (outcome) => ctx.metrics.webhookPoison.inc({ channel: "zalo", outcome }),
@@ -104,6 +124,8 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
     client,
     tokens,
     sender,
+    deliverySender,
+    ...(zns ? { zns } : {}),
     processor,
     stop() {
       stopped ??= (async () => {
@@ -111,29 +133,6 @@ export function startZalo(ctx: AppContext, conversation: ConversationPort, opts:
         await processor.idle();
       })();
       return stopped;
-    },
-  };
-}
-
-export interface ZaloFeatureOptions extends StartZaloOptions {
-  /** The conversation to answer with (default: a ConversationService over the context). */
-  conversation?: (ctx: AppContext) => ConversationPort;
-}
-
-/** The Zalo OA channel as a service feature; does nothing unless config.zalo.enabled. */
-export function zaloFeature(opts: ZaloFeatureOptions = {}): Feature {
-  return {
-    name: "zalo",
-    async start(ctx, extras) {
-      if (!ctx.config.zalo.enabled) {
-        ctx.logger.info({ reason: ctx.config.zalo.reason }, "Zalo channel disabled");
-        return;
-      }
-      const conversation = opts.conversation?.(ctx) ?? ctx.conversation;
-      const zalo = startZalo(ctx, conversation, opts);
-      extras.routers.push(zalo.router);
-      extras.readinessChecks.push(zalo.readinessCheck);
-      return { stop: () => zalo.stop(), lines: [`  Zalo webhook: POST ${ZALO_WEBHOOK_PATH}`] };
     },
   };
 }

@@ -2,7 +2,7 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { CliCommand } from "../../cli.ts";
+import type { CliCommand } from "../../app/cli.ts";
 import { feedbackFilterSchema } from "./feedback-rows.ts";
 import { EXPORT_FORMATS, prepareExport, writeFeedbackExport, type ExportFormat } from "./index.ts";
 
@@ -53,7 +53,7 @@ export const exportCliCommands: CliCommand[] = [
         print(`Invalid filters: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
         return 2;
       }
-      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher, serverUrl: ctx!.db.url, target: ctx!.config.SATISFACTION_TARGET };
+      const deps = { prisma: ctx!.prisma, hasher: ctx!.hasher, serverUrl: ctx!.db.url, target: ctx!.config.satisfactionTarget };
       let resolved;
       try {
         resolved = await prepareExport(deps, parsed.data, format, "cli");

@@ -2,7 +2,7 @@
 // the short code for Zalo, reading a photo of the slip. Built once per process from the
 // configuration (src/context.ts); the transports (API, /l page, channel adapters) and the
 // conversation use it.
-import type { Config } from "../../config.ts";
+import type { Config } from "../../app/config.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { createSlipDecodePool, type SlipPhotoDecoder } from "./decode-pool.ts";
 import { ensureShortSlipCode, lookupShortSlipCode } from "./short-code.ts";
@@ -31,15 +31,15 @@ export interface SlipServices {
 
 export function createSlipServices(deps: { config: Config; prisma: PrismaClient; pepper: string; decoder?: SlipPhotoDecoder }): SlipServices {
   const { config, prisma } = deps;
-  const validDays = config.SLIP_VALID_DAYS;
-  const signer = createSlipSigner(slipKey(config.SLIP_SECRET, deps.pepper), { validDays });
+  const validDays = config.slip.validDays;
+  const signer = createSlipSigner(slipKey(config.slip.secret, deps.pepper), { validDays });
   const decoder =
     deps.decoder ??
-    createSlipDecodePool({ maxQueued: config.SLIP_DECODE_QUEUE, ...(config.SLIP_DECODE_WORKERS ? { workers: config.SLIP_DECODE_WORKERS } : {}) });
+    createSlipDecodePool({ maxQueued: config.slip.decodeQueue, ...(config.slip.decodeWorkers ? { workers: config.slip.decodeWorkers } : {}) });
   return {
     signer,
     validDays,
-    proof: config.SLIP_PROOF === "on",
+    proof: config.slip.proof,
     decoder,
     shortCode: (code) => ensureShortSlipCode(prisma, code),
     lookupShortCode: (text, now) => lookupShortSlipCode(prisma, text, { validDays, ...(now ? { now } : {}) }),

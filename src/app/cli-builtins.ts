@@ -1,7 +1,7 @@
 // Built-in CLI commands (API keys, migrations), loaded only when one of them runs.
 import { parseArgs } from "node:util";
 import type { CliCommand } from "./cli.ts";
-import { createApiKey, revokeApiKey, ROLES, type Role } from "./core/api-keys.ts";
+import { createApiKey, revokeApiKey, ROLES, type Role } from "../core/api-keys.ts";
 
 export const builtins: CliCommand[] = [
   {

@@ -1,10 +1,10 @@
 // Commands contributed by features (import/export, channel webhooks).
-import { setTelegramWebhook } from "./bot/telegram/index.ts";
+import { setTelegramWebhook } from "../bot/telegram/index.ts";
 import { createReadStream, writeFileSync } from "node:fs";
-import { exportLabelled } from "./core/conversation/learning-loop.ts";
+import { exportLabelled } from "../core/conversation/learning-loop.ts";
 import type { CliCommand } from "./cli.ts";
-import { csvRows, importDossiers, jsonRows } from "./core/dossier-import.ts";
-import { exportCliCommands } from "./core/export/cli.ts";
+import { csvRows, importDossiers, jsonRows } from "../core/dossier-import.ts";
+import { exportCliCommands } from "../core/export/cli.ts";
 
 export const cliCommands: CliCommand[] = [
   ...exportCliCommands,
@@ -17,7 +17,7 @@ export const cliCommands: CliCommand[] = [
         print("usage: backup <file.backup.gz>");
         return 2;
       }
-      const { backupDatabase } = await import("./db/backup.ts");
+      const { backupDatabase } = await import("../db/backup.ts");
       const r = await backupDatabase(ctx!.prisma, file);
       print(`Backed up ${r.rows} rows of ${r.tables} tables (schema: ${r.migrations} migrations) to ${file}.`);
     },
@@ -32,7 +32,7 @@ export const cliCommands: CliCommand[] = [
         print(`${unknown.length ? `unknown option ${unknown[0]}\n` : ""}usage: restore <file.backup.gz> [--replace]`);
         return 2;
       }
-      const { BackupError, restoreDatabase } = await import("./db/backup.ts");
+      const { BackupError, restoreDatabase } = await import("../db/backup.ts");
       try {
         const r = await restoreDatabase(ctx!.prisma, file, { replace: args.includes("--replace") });
         print(`Restored ${r.rows} rows into ${r.tables} tables from ${file}.`);
@@ -49,7 +49,7 @@ export const cliCommands: CliCommand[] = [
     name: "stats aggregates",
     usage: "stats aggregates verify|rebuild   (the satisfaction index aggregates against a recount of the raw rows; rebuild recounts them)",
     async run(args, { ctx, print }) {
-      const { verifyAggregates, rebuildAggregates } = await import("./core/stats/aggregates.ts");
+      const { verifyAggregates, rebuildAggregates } = await import("../core/stats/aggregates.ts");
       if (args[0] === "rebuild") {
         const rows = await rebuildAggregates(ctx!.prisma);
         print(`Rebuilt the aggregates: ${Object.entries(rows).map(([t, n]) => `${t} ${n} rows`).join(", ")}.`);
@@ -95,7 +95,7 @@ export const cliCommands: CliCommand[] = [
           prisma: ctx!.prisma,
           calendar: ctx!.calendar,
           hasher: ctx!.hasher,
-          onStatusChanged: ctx!.emitStatusChange,
+          onStatusChanged: (c) => ctx!.statusEvents.emit(c),
           databaseUrl: ctx!.db.kind === "server" ? ctx!.db.url : undefined,
         },
         rows,

@@ -1,29 +1,23 @@
-// `npm start`: configuration → database → HTTP + channels. Prints where to look.
+// `npm start`: the one configuration → the service (src/app/service.ts) with every module
+// (src/app/modules.ts). Prints where to look.
 import { ConfigError, loadConfig } from "./config.ts";
-import { DatabaseLockedError, DatabaseUnavailableError } from "./db/database.ts";
-import { DEMO_APPLICANT } from "./demo/seed.ts";
-import { createLogger } from "./logger.ts";
-import { PortInUseError, startService, StartupRefusedError } from "./server.ts";
-import { features } from "./features.ts";
-import { deliverySettings } from "./core/delivery/config.ts";
-import { broadcastSettings } from "./core/broadcasts/config.ts";
-import { digestSettings } from "./core/at-risk-digest.ts";
+import { DatabaseLockedError, DatabaseUnavailableError } from "../db/database.ts";
+import { DEMO_APPLICANT } from "../demo/seed.ts";
+import { createLogger } from "../logger.ts";
+import { PortInUseError, startService, StartupRefusedError } from "./service.ts";
+import { modules } from "./modules.ts";
 
 let config;
 try {
   config = loadConfig();
-  // Feature settings are checked now too, so a typo stops the start with one line.
-  deliverySettings();
-  broadcastSettings();
-  digestSettings();
 } catch (err) {
-  if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith("Configuration error:"))) {
+  if (err instanceof ConfigError) {
     console.error(err.message);
     process.exit(1);
   }
   throw err;
 }
-const logger = createLogger(config.LOG_LEVEL);
+const logger = createLogger(config.logLevel);
 
 // Signal handlers before anything starts: a SIGTERM during start-up or right after the
 // "running on" line still closes the database cleanly.
@@ -48,7 +42,7 @@ let startFailed = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => requestShutdown(sig));
 
 try {
-  service = await startService(config, logger, features(config));
+  service = await startService(config, logger, modules());
 } catch (err) {
   startFailed = true;
   if (err instanceof DatabaseLockedError || err instanceof PortInUseError || err instanceof DatabaseUnavailableError || err instanceof StartupRefusedError) {
@@ -66,10 +60,10 @@ const out = [
   `Dossier bot is running on ${s.url}`,
   `  database:   ${config.database.kind === "embedded" ? `embedded (PGlite) in ${config.database.dataDir}` : "PostgreSQL server (DATABASE_URL)"}`,
   `  health:     ${s.url}/healthz   readiness: ${s.url}/readyz`,
-  `  API:        ${s.url}/api/v1   (OpenAPI: ${s.url}/api/v1/openapi.json)${config.ADMIN_API_KEY ? "" : "  — set ADMIN_API_KEY or run `npm run cli -- api-key create` for a key"}`,
+  `  API:        ${s.url}/api/v1   (OpenAPI: ${s.url}/api/v1/openapi.json)${config.access.adminApiKey ? "" : "  — set ADMIN_API_KEY or run `npm run cli -- api-key create` for a key"}`,
   ...s.lines.map((l) => l.replaceAll("{url}", s.url)),
-  `  Telegram:   ${config.telegram.enabled ? `enabled (${config.TELEGRAM_MODE})` : `disabled — ${config.telegram.reason}`}`,
-  `  Zalo OA:    ${config.zalo.enabled ? "enabled" : `disabled — ${config.zalo.reason}`}`,
+  `  Telegram:   ${config.telegram.mode === "disabled" ? `disabled — ${config.telegram.reason}` : `enabled (${config.telegram.mode})`}`,
+  `  Zalo OA:    ${config.zalo.mode === "disabled" ? `disabled — ${config.zalo.reason}` : "enabled"}`,
 ];
 if (s.demoCodes.length)
   out.push(

@@ -81,7 +81,7 @@ export const COMMANDS: CommandEntry[] = [
       for (const d of ["from", "to"] as const) if (o.values[d] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(o.values[d]))) return `--${d} must be YYYY-MM-DD`;
       return null;
     },
-    load: () => import("./core/export/cli.ts").then((m) => m.exportCliCommands.find((c) => c.name === "export feedback")!),
+    load: () => import("../core/export/cli.ts").then((m) => m.exportCliCommands.find((c) => c.name === "export feedback")!),
   },
   {
     name: "stats aggregates",
@@ -153,7 +153,7 @@ export async function runCli(argv: string[], print: (line: string) => void = con
   }
   const cmd = await entry.load();
   if (entry.needsDb === false) return (await cmd.run(args, { config, print })) ?? 0;
-  const { openDatabase, DatabaseLockedError, DatabaseUnavailableError } = await import("./db/database.ts");
+  const { openDatabase, DatabaseLockedError, DatabaseUnavailableError } = await import("../db/database.ts");
   let db;
   try {
     db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
@@ -165,8 +165,8 @@ export async function runCli(argv: string[], print: (line: string) => void = con
     throw err;
   }
   try {
-    const [{ createContext }, { createLogger }] = await Promise.all([import("./context.ts"), import("./logger.ts")]);
-    const ctx = await createContext(config, db, createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL));
+    const [{ createContext }, { createLogger }] = await Promise.all([import("./context.ts"), import("../logger.ts")]);
+    const ctx = await createContext(config, db, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
     return (await cmd.run(args, { config, ctx, print })) ?? 0;
   } finally {
     await db.close();

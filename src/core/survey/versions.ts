@@ -1,5 +1,6 @@
 // Published survey versions. A version never changes once published (answers point at it),
-// so parsed definitions are cached by id for the life of the process.
+// so parsed definitions are cached for the life of the process — by their stored content, not
+// by row id, which a restored backup (or another database in the same process) may reuse.
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { isUniqueViolation } from "../dossiers.ts";
@@ -14,16 +15,18 @@ export interface SurveyVersionView {
   publishedBy: string;
 }
 
-const cache = new Map<number, SurveyDefinition>();
+const cache = new Map<string, SurveyDefinition>();
 
 function toView(row: { id: number; version: number; definition: unknown; publishedAt: Date; publishedBy: string }): SurveyVersionView {
-  let def = cache.get(row.id);
+  const key = JSON.stringify(row.definition);
+  let def = cache.get(key);
   if (!def) {
     const parsed = surveyDefinitionSchema.safeParse(row.definition);
     // Only valid definitions are ever written; a broken row means someone edited the table.
     if (!parsed.success) throw new Error(`SurveyVersion ${row.version} in the database is not a valid survey definition`);
     def = parsed.data;
-    cache.set(row.id, def);
+    if (cache.size > 100) cache.clear();
+    cache.set(key, def);
   }
   return { id: row.id, version: row.version, definition: def, publishedAt: row.publishedAt, publishedBy: row.publishedBy };
 }

@@ -42,6 +42,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Test files share their worker process (modules are loaded once per worker, not per file):
+    // every file makes its own database and context, and nothing in src keeps per-database state
+    // in a module. Three workers on two cores: much of a test's time is waiting (timers, child
+    // processes, the PostgreSQL server), so a third worker fills it.
+    isolate: false,
+    maxWorkers: 3,
     projects: [
       { extends: true, test: { name: "embedded", include: ["test/**/*.test.ts"], env: { TEST_DB: "embedded" } } },
       ...(server

@@ -23,7 +23,7 @@ async function cutDatabase(): Promise<void> {
     await adminQuery(base, `ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
     await adminQuery(base, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName()}' AND pid <> pg_backend_pid()`);
   } else {
-    await svc.db.close();
+    await svc.db.cut!();
   }
 }
 

@@ -174,5 +174,8 @@ export async function runCli(argv: string[], print: (line: string) => void = con
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await runCli(process.argv.slice(2));
+  const code = await runCli(process.argv.slice(2));
+  // The database is closed and the work done; the schema engine's WebAssembly would otherwise
+  // keep the process alive ≈10 s after a migration. Exit once what was printed is flushed.
+  process.stdout.write("", () => process.exit(code));
 }

@@ -1,11 +1,9 @@
 // `npm start`: the one configuration → the service (src/app/service.ts) with every module
 // (src/app/modules.ts). Prints where to look.
+// The configuration is read before the rest of the service is loaded: a wrong setting is
+// answered in a fraction of a second.
 import { ConfigError, loadConfig } from "./config.ts";
-import { DatabaseLockedError, DatabaseUnavailableError } from "../db/database.ts";
-import { DEMO_APPLICANT } from "../demo/seed.ts";
-import { createLogger } from "../logger.ts";
-import { PortInUseError, startService, StartupRefusedError } from "./service.ts";
-import { modules } from "./modules.ts";
+import type { RunningService } from "./service.ts";
 
 let config;
 try {
@@ -17,11 +15,18 @@ try {
   }
   throw err;
 }
+const [{ DatabaseLockedError, DatabaseUnavailableError }, { DEMO_APPLICANT }, { createLogger }, { PortInUseError, startService, StartupRefusedError }, { modules }] = await Promise.all([
+  import("../db/database.ts"),
+  import("../demo/seed.ts"),
+  import("../logger.ts"),
+  import("./service.ts"),
+  import("./modules.ts"),
+]);
 const logger = createLogger(config.logLevel);
 
 // Signal handlers before anything starts: a SIGTERM during start-up or right after the
 // "running on" line still closes the database cleanly.
-let service: Awaited<ReturnType<typeof startService>> | undefined;
+let service: RunningService | undefined;
 let shutdown: Promise<void> | undefined;
 function requestShutdown(signal: string): void {
   if (shutdown) return;

@@ -68,6 +68,13 @@ function cacheDir(): string {
  * The model for the corpus in the repository plus `extra` examples. Cached on disk by
  * content hash; a cache that cannot be read or written is simply skipped.
  */
+const loaded = new Map<string, IntentModel>();
+function remember(hash: string, model: IntentModel): IntentModel {
+  if (loaded.size >= 4) loaded.delete(loaded.keys().next().value!);
+  loaded.set(hash, model);
+  return model;
+}
+
 export function buildIntentModel(extra: readonly LabelledText[] = []): IntentModel {
   const corpus: LabelledText[] = trainingCorpus().map((l) => ({ text: l.text, intent: l.intent }));
   const all = [...corpus, ...extra];
@@ -75,14 +82,18 @@ export function buildIntentModel(extra: readonly LabelledText[] = []): IntentMod
     .update(JSON.stringify({ v: MODEL_VERSION, o: TRAIN_OPTIONS, all }))
     .digest("hex")
     .slice(0, 24);
+  // A model is never changed once built: the same training set gives the same model, kept in
+  // memory too (several contexts in one process — the CLI, tests — do not parse 7 MB again).
+  const known = loaded.get(hash);
+  if (known) return known;
   const file = join(cacheDir(), `intent-${hash}.json`);
   try {
     const data = JSON.parse(readFileSync(file, "utf8")) as SerializedClassifier;
-    return new IntentModel(IntentClassifier.fromJSON(data), all.length);
+    return remember(hash, new IntentModel(IntentClassifier.fromJSON(data), all.length));
   } catch {
     // No cache yet (or an unreadable one): train.
   }
-  const model = trainIntentModel(all);
+  const model = remember(hash, trainIntentModel(all));
   try {
     mkdirSync(cacheDir(), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

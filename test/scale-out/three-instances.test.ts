@@ -4,7 +4,11 @@
 // (PostgreSQL only: the embedded database belongs to one process.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
-import { broadcastAcross, seedRecipients, startInstance, startThrottledTelegram, stopInstance, type Instance, type ThrottledTelegram } from "./harness.ts";
+import { loadConfig } from "../../src/app/config.ts";
+import { modules } from "../../src/app/modules.ts";
+import { startService, StartupRefusedError } from "../../src/app/service.ts";
+import { silentLogger } from "../../src/logger.ts";
+import { broadcastAcross, seedRecipients, startInstance, startThrottledTelegram, stopInstance, TOKEN, type Instance, type ThrottledTelegram } from "./harness.ts";
 
 const RECIPIENTS = Number(process.env.SCALE_OUT_RECIPIENTS ?? 600);
 
@@ -54,13 +58,26 @@ describe.skipIf(!usingServer())("three instances, one PostgreSQL, one pace", () 
     expect(max).toBe(1);
     expect(ran.filter(Boolean).length).toBeGreaterThanOrEqual(1);
 
-    // A polling instance holds the lease; a second one exits at once with one line.
-    const poller = await startInstance("poll-1", db.url!, fake.apiRoot, { TELEGRAM_MODE: "polling" });
+    // A polling instance holds the lease; a second one is refused before it polls (src/app/main.ts
+    // prints a StartupRefusedError as its one line and exits 1). In this process, as two services.
+    const config = loadConfig({
+      DATABASE_URL: db.url!,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_MODE: "polling",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      HASH_PEPPER: "scale-out-pepper-0123456789",
+      OPEN_DATA: "off",
+    });
+    const poller = await startService(config, silentLogger, modules());
     try {
-      const second = startInstance("poll-2", db.url!, fake.apiRoot, { TELEGRAM_MODE: "polling" });
+      const second = startService(config, silentLogger, modules());
+      await expect(second).rejects.toThrow(StartupRefusedError);
       await expect(second).rejects.toThrow(/long polling already runs on another instance/);
     } finally {
-      await stopInstance(poller);
+      await poller.stop();
     }
   }, 240_000);
 });

@@ -132,7 +132,6 @@ const zaloSection = z
 
 export const configSchema = z
   .object({
-    nodeEnv: z.string().optional(),
     database: z
       .object({
         url: z
@@ -272,7 +271,6 @@ export const configSchema = z
 
 /** Which variable feeds each leaf of the schema (same shape as its input). */
 const ENV = {
-  nodeEnv: "NODE_ENV",
   database: { url: "DATABASE_URL", dataDir: "DATA_DIR" },
   http: {
     port: "PORT",

@@ -183,10 +183,15 @@ describe("POST /api/v1/broadcasts", () => {
     const delivered = ok.map((c) => `${c.body.chat_id}|${c.body.text}`);
     expect(new Set(delivered).size).toBe(40);
     expect(delivered).toHaveLength(40);
-    // Per chat: successive calls (429s included) at least ~1 s apart.
+    // Per chat: about one call a second (429s included). Measured where the fake receives them,
+    // in this same process, so one call held up by a busy event loop arrives late and the next
+    // one seemingly early: no 2.5-second window holds more than three calls to one chat (exact
+    // pacing puts three calls 2 s apart; four in 2.5 s would need a jitter of over half a second
+    // or a pace faster than 1/s).
     for (const chat of multi.chats) {
       const times = calls.filter((c) => Number(c.body.chat_id) === chat).map((c) => c.at);
-      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
+      expect(times.length).toBeGreaterThanOrEqual(4);
+      for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(2_500);
     }
     // Overall: no one-second window with more than the limit plus the small burst.
     const times = calls.map((c) => c.at).sort((x, y) => x - y);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/app/config.ts";
+import { readFileSync } from "node:fs";
+import { ConfigError, ENV_NAMES, loadConfig } from "../../src/app/config.ts";
 
 describe("configuration", () => {
   it("defaults to the embedded database with channels disabled", () => {
@@ -86,6 +87,12 @@ describe("configuration", () => {
   ])("names the variable of a section's bad value: %o", (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(pattern);
+  });
+
+  it("every variable the schema reads is explained in .env.example", () => {
+    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    const missing = ENV_NAMES.filter((n) => !new RegExp(`^#?\\s*${n}=`, "m").test(example));
+    expect(missing).toEqual([]);
   });
 
   it("is frozen: nothing changes the configuration after start-up", () => {

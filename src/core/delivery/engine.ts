@@ -532,6 +532,8 @@ export class DeliveryWorker {
     }
 
     await this.acquireSendSlot(ch);
+    // Waiting for a send slot may have taken a while: the chat's interval counts from now.
+    if (!ch.shared) ch.pacer.sentToChat(chat, Date.now(), cost);
     let outcome: SendOutcome;
     try {
       outcome = await ch.sender.send(row.platformUserId, p.replies);

@@ -39,6 +39,11 @@ class Gcra {
     return this.tat <= now;
   }
 
+  /** `cost` calls started at `t`, perhaps later than reserved: the next waits a full interval from then. */
+  anchor(t: number, cost: number): void {
+    this.tat = Math.max(this.tat, t + cost * this.intervalMs);
+  }
+
   /** No reservation may start before `t` (a pause). */
   pushTo(t: number): void {
     this.tat = Math.max(this.tat, t + this.toleranceMs);
@@ -87,6 +92,11 @@ export class ChannelPacer {
     }
     this.sweep(now);
     return g.reserve(now, cost);
+  }
+
+  /** The chat's message really goes out now (after waiting for a send slot): its next one waits a full interval from now. */
+  sentToChat(chat: string, now: number, cost: number): void {
+    this.chats.get(chat)?.anchor(now, cost);
   }
 
   /** Reserve `cost` calls of the overall bucket; returns when they may start. */

@@ -44,6 +44,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const name = `${DB_PREFIX}${process.env.TEST_RUN_PID ?? process.pid}_${randomBytes(4).toString("hex")}`;
     const template = process.env.TEST_PG_TEMPLATE;
     await createDatabase(base, name, template);
+    // A test database need not survive a server crash: commits do not wait for the WAL flush.
+    await adminQuery(base, `ALTER DATABASE "${name}" SET synchronous_commit = off`);
     const url = withDatabase(base, name);
     const db = await openDatabase({ url });
     return {

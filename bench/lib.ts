@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import { adminQuery } from "../src/db/server-admin.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
 
 export type BenchDb = "postgres" | "pglite";
@@ -79,15 +79,7 @@ export function openTarget(t: BenchTarget): Promise<Database> {
   return t.url ? openDatabase({ url: t.url }) : openDatabase({ dataDir: t.dataDir! });
 }
 
-export async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+export { adminQuery } from "../src/db/server-admin.ts";
 
 // ------------------------------------------------------------------------------ memory
 

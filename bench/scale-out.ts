@@ -11,6 +11,7 @@
 //    errors, duplicate replies. The floor is one instance (same run).
 // On a 2-core machine the instances share the cores with PostgreSQL and the load generator:
 // expect the bottleneck to be CPU, not linear gains.
+import { withDatabase } from "../src/db/server-admin.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import pg from "pg";
@@ -41,11 +42,6 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-function withDatabase(name: string): string {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 interface WebhookRun {
   instances: number;
@@ -116,7 +112,7 @@ async function main(): Promise<void> {
   console.log(`scale-out benchmark — node ${process.version}; ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const name = `bench_scale_${process.pid}`;
   await admin(`CREATE DATABASE "${name}"`);
-  const url = withDatabase(name);
+  const url = withDatabase(SERVER, name);
   const db = await openDatabase({ url });
   const instances: Instance[] = [];
   const rows: unknown[] = [];

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import { adminQuery, withDatabase } from "../../src/db/server-admin.ts";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { openDatabase, type Database } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrate.ts";
@@ -147,18 +147,4 @@ async function createDatabase(base: string, name: string, template: string | und
   }
 }
 
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = "/" + name;
-  return u.toString();
-}
-
-export async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+export { adminQuery, withDatabase };

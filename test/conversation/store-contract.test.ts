@@ -100,3 +100,35 @@ describe("conversation stores keep the same contract", () => {
     });
   });
 });
+
+describe("the database store's status-card read", () => {
+  it("returns exactly what the Prisma select of citizen-view.ts returns, for a dossier with every field set and one with most empty", async () => {
+    const store = new PrismaConversationStore(ctx.prisma, ctx.hasher);
+    const citizen = await ctx.prisma.citizen.create({ data: {} });
+    const full = await ctx.dossiers.upsert(
+      "000.00.15.H32-230112-0071",
+      dossierInputSchema.parse(
+        specDossier({
+          status: 9,
+          returnMethod: "postal",
+          postalDelivered: true,
+          feeStatus: "due",
+          feeAmount: 150000,
+          supplementReason: "Thiếu bản sao",
+          currentStep: "Trả kết quả",
+        }),
+      ),
+      "test",
+    );
+    const sparse = await ctx.dossiers.upsert("000.00.15.H32-230112-0072", dossierInputSchema.parse(specDossier({ currentStep: undefined })), "test");
+    for (const code of [full.dossier.code, sparse.dossier.code]) {
+      const { id } = await ctx.prisma.dossier.findUniqueOrThrow({ where: { code } });
+      await ctx.prisma.dossierLink.create({ data: { citizenId: citizen.id, dossierId: id, verifiedBy: "staff", consentAt: new Date() } });
+      const expected = await ctx.prisma.dossier.findUniqueOrThrow({ where: { id }, select: (await import("../../src/core/conversation/citizen-view.ts")).citizenDossierSelect });
+      expect(await store.citizenDossier(citizen.id, id)).toEqual(expected);
+    }
+    // Not linked to this citizen: nothing.
+    const other = await ctx.prisma.citizen.create({ data: {} });
+    expect(await store.citizenDossier(other.id, (await ctx.prisma.dossier.findUniqueOrThrow({ where: { code: full.dossier.code } })).id)).toBeNull();
+  });
+});

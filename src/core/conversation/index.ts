@@ -12,6 +12,7 @@
 //     └──"xóa dữ liệu"──▶ confirm_delete ──yes──▶ (data erased) / no ──▶ idle
 // A new command, menu press or clear new request leaves a pending question; a language
 // switch keeps it.
+import { KeyedLock } from "../keyed-lock.ts";
 import { z } from "zod";
 import type { WorkingCalendar } from "../calendar.ts";
 import { AppError } from "../errors.ts";
@@ -74,6 +75,7 @@ export function answerLanguage(account: AccountRecord, understood: Understanding
 export class ConversationService {
   private readonly now: () => Date;
   private readonly handlers: Handler[];
+  private readonly turns = new KeyedLock();
 
   constructor(private readonly deps: ConversationDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -84,11 +86,20 @@ export class ConversationService {
     return (await this.handleTurn(msg)).replies;
   }
 
-  /** The replies and the language they are in (the /try page follows it). */
+  /**
+   * The replies and the language they are in (the /try page follows it). Turns of one chat
+   * account run one after another in this process: each reads the state the previous one left
+   * (the channel adapters already deliver one chat's updates in order; the /try page's browser
+   * may send several at once).
+   */
   async handleTurn(msg: InboundMessage): Promise<{ replies: Reply[]; lang: Lang }> {
     const parsed = inboundMessageSchema.safeParse(msg);
     if (!parsed.success) throw new AppError("bad_request", "Invalid inbound message", parsed.error.issues);
     const m = parsed.data as InboundMessage;
+    return this.turns.run(`${m.channel}:${m.userId}`, () => this.turn(m));
+  }
+
+  private async turn(m: InboundMessage): Promise<{ replies: Reply[]; lang: Lang }> {
     const now = this.now();
     const { store } = this.deps;
     const account = await store.touchAccount(m.channel, m.userId, m.at ?? now);

@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/app/config.ts";
 import { createContext, type AppContext } from "../../src/app/context.ts";
 import type { Reply } from "../../src/core/conversation/types.ts";
 import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
-import { surveyInterceptor, surveyStatusListener, surveyScheduler, type SurveyScheduler } from "../../src/core/survey/index.ts";
+import { surveyInterceptor, surveyStatusListener, runSurveySchedule } from "../../src/core/survey/index.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { specDossier } from "../helpers/app.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -15,7 +15,8 @@ export interface SurveyHarness {
   ctx: AppContext;
   db: TestDatabase;
   clock: { now: Date };
-  scheduler: SurveyScheduler;
+  /** One round of reminders, expiry and delivery outcomes (the survey job's work). */
+  scheduler: { runOnce(): Promise<unknown> };
   /** Advance the clock. */
   later(ms: number): void;
   dossier(code: string, over?: Record<string, unknown>): Promise<{ id: number; code: string }>;
@@ -50,7 +51,7 @@ export async function createSurveyHarness(): Promise<SurveyHarness> {
     ctx,
     db,
     clock,
-    scheduler: surveyScheduler(deps),
+    scheduler: { runOnce: () => runSurveySchedule(deps) },
     later(ms) {
       clock.now = new Date(clock.now.getTime() + ms);
     },
@@ -90,7 +91,6 @@ export async function createSurveyHarness(): Promise<SurveyHarness> {
       };
     },
     async close() {
-      await h.scheduler.stop();
       await db.close();
     },
   };

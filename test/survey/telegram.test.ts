@@ -8,7 +8,7 @@ import { TelegramSender } from "../../src/bot/telegram/sender.ts";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { DeliveryWorker } from "../../src/core/delivery/engine.ts";
 import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
-import { rateButton, surveyInterceptor, surveyScheduler, surveyStatusListener, type SurveyScheduler } from "../../src/core/survey/index.ts";
+import { rateButton, surveyInterceptor, runSurveySchedule, surveyStatusListener } from "../../src/core/survey/index.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { citizen, inlineKeyboard, updates, type FakeUser } from "../fakes/telegram-server.ts";
 import { specDossier } from "../helpers/app.ts";
@@ -18,13 +18,13 @@ const DAY = 86_400_000;
 const clock = { now: new Date() };
 let h: TelegramHarness;
 let worker: DeliveryWorker;
-let scheduler: SurveyScheduler;
+let scheduler: { runOnce(): Promise<unknown> };
 
 beforeAll(async () => {
   h = await startTelegramHarness((ctx) => {
     const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["telegram" as const], now: () => clock.now };
     ctx.statusEvents.attach([surveyStatusListener(deps)]);
-    scheduler = surveyScheduler(deps);
+    scheduler = { runOnce: () => runSurveySchedule(deps) };
     return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
   });
   worker = new DeliveryWorker({
@@ -37,7 +37,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.stop();
-  await scheduler?.stop();
   await h?.close();
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConversationService } from "../../src/core/conversation/index.ts";
 import { DeliveryWorker } from "../../src/core/delivery/engine.ts";
 import { dossierInputSchema } from "../../src/core/dossier-schemas.ts";
-import { surveyInterceptor, surveyScheduler, surveyStatusListener, type SurveyScheduler } from "../../src/core/survey/index.ts";
+import { surveyInterceptor, runSurveySchedule, surveyStatusListener } from "../../src/core/survey/index.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { zaloEvents } from "../fakes/zalo-server.ts";
 import { specDossier } from "../helpers/app.ts";
@@ -17,7 +17,7 @@ const DAY = 24 * HOUR;
 const clock = { now: new Date() };
 let h: ZaloHarness;
 let worker: DeliveryWorker;
-let scheduler: SurveyScheduler;
+let scheduler: { runOnce(): Promise<unknown> };
 
 /** Zalo refuses proactive messages 22:00–06:00 Vietnam time: the delivery clock says daytime. */
 function nextVietnamTen(t: Date): Date {
@@ -31,7 +31,7 @@ beforeAll(async () => {
     conversation: (ctx) => {
       const deps = { prisma: ctx.prisma, logger: silentLogger, channels: ["zalo" as const], now: () => clock.now };
       ctx.statusEvents.attach([surveyStatusListener(deps)]);
-      scheduler = surveyScheduler(deps);
+      scheduler = { runOnce: () => runSurveySchedule(deps) };
       return databaseConversation({ prisma: ctx.prisma, calendar: ctx.calendar, hasher: ctx.hasher, now: () => clock.now });
     },
   });
@@ -41,7 +41,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.stop();
-  await scheduler?.stop();
   await h?.close();
 });
 

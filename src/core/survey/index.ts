@@ -5,5 +5,5 @@ export { askInvitation, inviteForDossier, surveyStatusListener, type SurveyDeps 
 export { surveyInterceptor } from "./interceptor.ts";
 export { SURVEY_POLICY, SURVEY_PRIORITY } from "./policy.ts";
 export { decodeSurveyButton, encodeSurveyButton, rateButton } from "./render.ts";
-export { runSurveySchedule, surveyScheduler, type SchedulerRun, type SurveyScheduler } from "./scheduler.ts";
+export { runSurveySchedule, type SchedulerRun } from "./scheduler.ts";
 export { currentSurvey, listSurveys, publishSurvey } from "./versions.ts";

@@ -6,7 +6,6 @@
 //  - invitations past 30 days expire (partial answers are kept and still count);
 //  - an invitation a crash left `pending` is asked again.
 import { enqueue } from "../delivery/engine.ts";
-import { runExclusive } from "../jobs.ts";
 import { langOf, askInvitation, pickAccount, type SurveyDeps } from "./invite.ts";
 import { askKey, reminderKey, SURVEY_PRIORITY } from "./policy.ts";
 import { fill, questionReply } from "./render.ts";
@@ -120,45 +119,4 @@ async function remind(deps: SurveyDeps, invitationId: number): Promise<boolean> 
     dossierId: inv.dossier.id,
   });
   return true;
-}
-
-export interface SurveyScheduler {
-  runOnce(): Promise<SchedulerRun>;
-  /** Runs every `intervalMs` (default 60 s) until stop(); errors are logged, not thrown. */
-  start(intervalMs?: number): void;
-  /** Idempotent; waits for a run in progress. */
-  stop(): Promise<void>;
-}
-
-export function surveyScheduler(deps: SurveyDeps): SurveyScheduler {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    // One instance at a time across the deployment; the others skip the round.
-    running = runExclusive(deps.prisma, "survey-schedule", () => runSurveySchedule(deps), 10 * 60_000)
-      .then((r) => {
-        if (r && (r.reminded || r.expired || r.undeliverable || r.resumed)) deps.logger.info(r, "survey schedule");
-      })
-      .catch((err: unknown) => deps.logger.error({ err }, "survey schedule failed"))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  return {
-    runOnce: () => runSurveySchedule(deps),
-    start(intervalMs = 60_000) {
-      if (timer || stopped) return;
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
 }

@@ -55,12 +55,17 @@ interface ErrorLike {
   status?: number;
   message?: string;
   meta?: { driverAdapterError?: { cause?: { originalCode?: string; code?: string; kind?: string; severity?: string } } };
+  /** A driver's own error (the statements of db/sql.ts that bypass Prisma): "ERROR", "FATAL" … */
+  severity?: string;
   cause?: unknown;
 }
 
 function databaseState(e: ErrorLike): string | undefined {
   const c = e.meta?.driverAdapterError?.cause;
-  return c?.originalCode ?? c?.code;
+  if (c) return c.originalCode ?? c.code;
+  // The driver's error itself carries the SQLSTATE in `code`.
+  if (typeof e.severity === "string" && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return undefined;
 }
 
 /** True when the error says the database could not be reached or dropped the connection. */
@@ -71,7 +76,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (state && (CONNECTION_CODES.has(state) || state.startsWith("08"))) return true;
     const cause = e.meta?.driverAdapterError?.cause;
     // FATAL ends the session: the server refused or dropped the connection (shutdown, no new connections, …).
-    if (cause?.severity === "FATAL" || cause?.severity === "PANIC") return true;
+    const severity = cause?.severity ?? e.severity;
+    if (severity === "FATAL" || severity === "PANIC") return true;
     const kind = cause?.kind;
     if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "SocketTimeout" || kind === "TooManyConnections") return true;
     if (typeof e.message === "string" && CONNECTION_MESSAGES.test(e.message)) return true;

@@ -3,7 +3,7 @@
 // index turns a repeated delivery into a no-op, and a crash between "accepted" and
 // "processed" loses nothing because processPending re-runs what was left behind.
 import type { Channel, PrismaClient } from "../generated/prisma/client.ts";
-import { Batcher, batcherFor } from "./batch.ts";
+import { acceptDelivery, markDeliveryProcessed } from "./hot-writes.ts";
 
 /** After this many attempts an update is left alone (its lastError says why). */
 export const MAX_ATTEMPTS = 5;
@@ -23,39 +23,13 @@ export interface PendingUpdate {
   attempts: number;
 }
 
-const acceptBatches = new WeakMap<PrismaClient, Map<Channel, Batcher<{ externalId: string; payload: string }, bigint | null>>>();
-
 /**
- * Store a delivery unless it is already there. One round trip on the happy path, shared by
- * the deliveries accepted in the same turn of the event loop (one multi-row INSERT; each
- * caller goes on only once it has committed).
+ * Store a delivery unless it is already there. One round trip on the happy path, shared with
+ * the other small writes waiting at the same moment (hot-writes.ts); the caller goes on only
+ * once it has committed.
  */
 export async function accept(prisma: PrismaClient, channel: Channel, externalId: string, payload: unknown): Promise<AcceptResult> {
-  let byChannel = acceptBatches.get(prisma);
-  if (!byChannel) acceptBatches.set(prisma, (byChannel = new Map()));
-  let batcher = byChannel.get(channel);
-  if (!batcher) {
-    // ON CONFLICT DO NOTHING instead of catching P2002: a unique violation inside a driver
-    // adapter is noisy, and two concurrent deliveries must both end without an error (the
-    // same id twice in one group is skipped the same way).
-    batcher = new Batcher(async (items) => {
-      const rows = await prisma.$queryRaw<{ id: bigint; externalId: string }[]>`
-        INSERT INTO "InboundUpdate" ("channel", "externalId", "payload")
-        SELECT ${channel}::"Channel", e, p::jsonb FROM unnest(${items.map((i) => i.externalId)}::text[], ${items.map((i) => i.payload)}::text[]) AS t(e, p)
-        ON CONFLICT ("channel", "externalId") DO NOTHING
-        RETURNING "id", "externalId"`;
-      const ids = new Map(rows.map((r) => [r.externalId, BigInt(r.id)]));
-      // The first of two equal ids in a group gets the row; the other is a duplicate.
-      return items.map((i) => {
-        const id = ids.get(i.externalId);
-        if (id === undefined) return null;
-        ids.delete(i.externalId);
-        return id;
-      });
-    });
-    byChannel.set(channel, batcher);
-  }
-  const id = await batcher.add({ externalId, payload: JSON.stringify(payload) });
+  const id = await acceptDelivery(prisma, channel, externalId, JSON.stringify(payload));
   if (id !== null) return { id, duplicate: false };
   const existing = await prisma.inboundUpdate.findUniqueOrThrow({
     where: { channel_externalId: { channel, externalId } },
@@ -64,13 +38,9 @@ export async function accept(prisma: PrismaClient, channel: Channel, externalId:
   return { id: existing.id, duplicate: true };
 }
 
-const processedBatches = new WeakMap<PrismaClient, Batcher<bigint>>();
-
-/** Marks an update processed; concurrent calls share one statement (see batch.ts). */
+/** Marks an update processed; shares its statement with the other small writes of the moment (hot-writes.ts). */
 export async function markProcessed(prisma: PrismaClient, id: bigint): Promise<void> {
-  await batcherFor(processedBatches, prisma, (ids: bigint[]) =>
-    prisma.inboundUpdate.updateMany({ where: { id: { in: ids } }, data: { processedAt: new Date(), lastError: null } }),
-  ).add(id);
+  await markDeliveryProcessed(prisma, id);
 }
 
 /**

@@ -8,6 +8,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
 import { withAwaitedScripts } from "./schema-engine.ts";
+import { bindSql, pgliteSql, poolSql } from "./sql.ts";
 
 export type Prisma = PrismaClient;
 
@@ -127,6 +128,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     throw err;
   }
   const prisma = new PrismaClient({ adapter: factory });
+  bindSql(prisma, pgliteSql(client));
   return {
     prisma,
     kind: "embedded",
@@ -147,14 +149,22 @@ async function openServer(url: string): Promise<Database> {
   const { applied } = await withAdvisoryLock(url, (client) =>
     applyMigrations(withAwaitedScripts(new PrismaPg({ connectionString: url }), (sql) => client.query(sql))),
   );
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  // One pool, shared by Prisma's adapter and the direct statements of the hot paths (sql.ts).
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on("error", () => {}); // an idle client's broken connection: the pool drops it; the next query reconnects
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  bindSql(prisma, poolSql(pool));
   return {
     prisma,
     kind: "server",
     url,
     appliedMigrations: applied,
     ready: () => migrationsComplete(prisma),
-    close: () => prisma.$disconnect(),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
   };
 }
 

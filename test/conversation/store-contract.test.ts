@@ -63,6 +63,11 @@ describe("conversation stores keep the same contract", () => {
       const citizenId = linked.kind === "linked" ? linked.citizenId : -1;
       r.dossiers = (await store.linkedDossiers(citizenId)).map((d) => ({ code: d.code, status: d.status }));
       r.card = (await store.citizenDossier(citizenId, dossierId))?.code;
+      // The cards read with the account touch are the linked cards, and the account keeps its own id.
+      const touched = await store.touchAccount("zalo", `${name}-owner`, NOW, { withCards: true });
+      r.touchedCards = { sameAccount: touched.id === owner.id, cards: touched.linkedCards?.map((c) => c.code), equal: JSON.stringify(touched.linkedCards) === JSON.stringify(await store.linkedCards(citizenId)) };
+      r.strangerCards = (await store.touchAccount("zalo", `${name}-stranger`, NOW, { withCards: true })).linkedCards;
+      r.noCardsUnasked = "linkedCards" in (await store.touchAccount("zalo", `${name}-owner`, NOW));
       r.notCard = await store.citizenDossier(citizenId, dossierId + 1000);
       r.units = (await store.unitContacts(citizenId)).map((u) => u.hotline);
       r.channels = await store.noticeChannels(citizenId);
@@ -90,6 +95,9 @@ describe("conversation stores keep the same contract", () => {
       linked: { kind: "linked", dossier: true, verifiedBy: "zalo_phone", phone: PHONE },
       dossiers: [{ code: CODE, status: 4 }],
       card: CODE,
+      touchedCards: { sameAccount: true, cards: [CODE], equal: true },
+      strangerCards: [],
+      noCardsUnasked: false,
       notCard: null,
       units: [UNIT.hotline],
       channels: ["zalo"],
@@ -127,8 +135,38 @@ describe("the database store's status-card read", () => {
       const expected = await ctx.prisma.dossier.findUniqueOrThrow({ where: { id }, select: (await import("../../src/core/conversation/citizen-view.ts")).citizenDossierSelect });
       expect(await store.citizenDossier(citizen.id, id)).toEqual(expected);
     }
+    // The list read and the read with the account touch give the same cards, in link order.
+    const expectedAll = await ctx.prisma.dossierLink.findMany({
+      where: { citizenId: citizen.id },
+      orderBy: { id: "asc" },
+      select: { dossier: { select: (await import("../../src/core/conversation/citizen-view.ts")).citizenDossierSelect } },
+    });
+    expect(expectedAll).toHaveLength(2);
+    expect(await store.linkedCards(citizen.id)).toEqual(expectedAll.map((l) => l.dossier));
+    const account = await ctx.prisma.channelAccount.create({ data: { channel: "telegram", platformUserId: "cards-1", citizenId: citizen.id } });
+    const touched = await store.touchAccount("telegram", "cards-1", new Date(), { withCards: true });
+    expect(touched.id).toBe(account.id);
+    expect(touched.citizenId).toBe(citizen.id);
+    expect(touched.linkedCards).toEqual(expectedAll.map((l) => l.dossier));
     // Not linked to this citizen: nothing.
     const other = await ctx.prisma.citizen.create({ data: {} });
     expect(await store.citizenDossier(other.id, (await ctx.prisma.dossier.findUniqueOrThrow({ where: { code: full.dossier.code } })).id)).toBeNull();
+  });
+});
+
+describe("the cards read with the account touch", () => {
+  it("are dropped by the first store call that could change the links, kept by reads", async () => {
+    const { keepingCards } = await import("../../src/core/conversation/index.ts");
+    const store = (await stores())[1]![1];
+    const account = await store.touchAccount("telegram", "keep-1", NOW, { withCards: true });
+    expect(account.linkedCards).toEqual([]);
+    const turnStore = keepingCards(store, account);
+    await turnStore.linkedDossiers(1);
+    await turnStore.citizenDossier(1, 1);
+    await turnStore.recordCardView(1, CODE, "telegram");
+    expect(account.linkedCards).toEqual([]);
+    // A proof may link a dossier: what was read before no longer holds.
+    await turnStore.prove({ id: account.id, channel: "telegram", consentAt: NOW }, CODE, { kind: "id_last4", digits: "0000" }, "vi", NOW);
+    expect(account.linkedCards).toBeUndefined();
   });
 });

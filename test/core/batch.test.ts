@@ -25,3 +25,27 @@ describe("group commit", () => {
     expect(settled[0]).toEqual({ status: "fulfilled", value: "A" });
   });
 });
+
+describe("group commit under load", () => {
+  it("keeps one group in flight: what arrives meanwhile goes as the next group, not as more statements", async () => {
+    const groups: number[][] = [];
+    let release!: () => void;
+    const b = new Batcher<number>(async (items) => {
+      groups.push(items);
+      if (groups.length === 1) await new Promise<void>((r) => (release = r));
+    });
+    const first = b.add(1);
+    await new Promise((r) => setImmediate(r));
+    expect(groups).toEqual([[1]]);
+    // While the first group is written, three more arrive over several turns of the loop.
+    const later = [b.add(2)];
+    await new Promise((r) => setImmediate(r));
+    later.push(b.add(3));
+    await new Promise((r) => setTimeout(r, 5));
+    later.push(b.add(4));
+    expect(groups).toEqual([[1]]);
+    release();
+    await Promise.all([first, ...later]);
+    expect(groups).toEqual([[1], [2, 3, 4]]);
+  });
+});

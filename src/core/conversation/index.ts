@@ -102,8 +102,13 @@ export class ConversationService {
   private async turn(m: InboundMessage): Promise<{ replies: Reply[]; lang: Lang }> {
     const now = this.now();
     const { store } = this.deps;
-    const account = await store.touchAccount(m.channel, m.userId, m.at ?? now);
     const understanding = understandInput(m.input, this.deps.understander);
+    // "Where is my dossier?" — most of what citizens send: the linked cards come with the
+    // account touch, in one statement.
+    const intent = understanding.intent;
+    const withCards = intent.kind === "status" && intent.codes.length === 0 && intent.dossierId === undefined;
+    const account = await store.touchAccount(m.channel, m.userId, m.at ?? now, { withCards });
+    const turnStore = withCards ? keepingCards(store, account) : store;
     const lang = answerLanguage(account, understanding, m.languageHint);
     // Not chosen, but written in: notices and the survey follow the language the citizen uses.
     if (!account.languageChosen && lang !== account.language && (understanding.lang || !account.language)) {
@@ -120,7 +125,7 @@ export class ConversationService {
       state,
       erased: false,
       understanding,
-      store,
+      store: turnStore,
       env: { calendar: this.deps.calendar, hotlineFallback: this.deps.hotlineFallback, portalUrl: this.deps.portalUrl ?? "https://dichvucong.gov.vn", slip: this.deps.slip },
     };
     const replies = await run(this.handlers, turn);
@@ -128,4 +133,38 @@ export class ConversationService {
     else if (!turn.erased && state.step === "idle" && account.state !== null) await store.saveState(account.id, null); // expired or damaged state
     return { replies, lang: turn.lang };
   }
+}
+
+/** Store calls after which the cards read with the account still show what the citizen owns. */
+const KEEPS_CARDS: ReadonlySet<keyof ConversationStore> = new Set<keyof ConversationStore>([
+  "linkedDossiers",
+  "linkedCards",
+  "citizenDossier",
+  "recordCardView",
+  "unitContacts",
+  "proofGate",
+  "noticeChannels",
+  "noticeChoice",
+  "setLanguage",
+  "recordUnrecognised",
+]);
+
+/**
+ * The store as this turn sees it: any call not known to leave the links alone (a proof, an
+ * unlink, an erasure, or anything added later) drops the cards read with the account, so a
+ * handler can never show a card from before a change in the same turn.
+ */
+export function keepingCards(store: ConversationStore, account: AccountRecord): ConversationStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (KEEPS_CARDS.has(prop as keyof ConversationStore)) return fn.bind(target);
+      return (...args: unknown[]) => {
+        delete account.linkedCards;
+        return fn.apply(target, args);
+      };
+    },
+  });
 }

@@ -96,14 +96,16 @@ export class MemoryConversationStore implements ConversationStore {
     return a;
   }
 
-  async touchAccount(channel: ChatChannel, platformUserId: string, at: Date): Promise<AccountRecord> {
+  async touchAccount(channel: ChatChannel, platformUserId: string, at: Date, opts: { withCards?: boolean } = {}): Promise<AccountRecord> {
     let a = [...this.accounts.values()].find((x) => x.channel === channel && x.platformUserId === platformUserId);
     if (!a) {
       a = { id: this.id(), channel, platformUserId, citizenId: null, language: null, languageChosen: false, consentAt: null, displayName: null, optedOutAt: null, lastInboundAt: at };
       this.accounts.set(a.id, a);
     }
     a.lastInboundAt = at;
-    return this.record(a);
+    const record = this.record(a);
+    if (opts.withCards) record.linkedCards = a.citizenId === null ? [] : await this.linkedCards(a.citizenId);
+    return record;
   }
 
   async saveState(accountId: number, state: ConversationState | null): Promise<void> {

@@ -5,13 +5,51 @@ import { isUniqueViolation } from "../dossiers.ts";
 import { normalizePhone, type IdentityHasher } from "../identity.ts";
 import { CHAT_CHANNELS, NOTICE_CHANNELS, type ChatChannel, type NoticeChannel } from "../kernel/channels.ts";
 import { isLang, type Lang } from "../kernel/lang.ts";
-import { citizenDossierSelect, type CitizenDossier } from "./citizen-view.ts";
+import type { CitizenDossier } from "./citizen-view.ts";
 import { afterFailure, proofGate } from "./linking-rules.ts";
 import type { ConversationState } from "./state.ts";
 import type { AccountRecord, ConversationStore, ErasureReport, LinkedDossier, Proof, ProofOutcome, UnitContact, UnrecognisedEntry } from "./store.ts";
-import { Batcher, batcherFor } from "../batch.ts";
+import { auditCardView } from "../hot-writes.ts";
+import { sqlOf, type Sql } from "../../db/sql.ts";
 
-const viewBatches = new WeakMap<object, Batcher<{ actor: string; action: string; target: string; details: { channel: ChatChannel } }>>();
+/** The status card's columns (the same fields as citizenDossierSelect; a test compares them). */
+const CARD_FIELDS: [string, string][] = [
+  ...["id", "code", "receivedAt", "appointmentAt", "originalAppointmentAt", "status", "statusAt", "currentStep"].map((c): [string, string] => [`d."${c}"`, c]),
+  [`d."returnMethod"::text`, "returnMethod"],
+  [`d."postalDelivered"`, "postalDelivered"],
+  [`d."feeStatus"::text`, "feeStatus"],
+  ...["feeAmount", "supplementCount", "supplementReason", "stopReason", "finishedAt", "returnedAt"].map((c): [string, string] => [`d."${c}"`, c]),
+  [`u."id"`, "unitId"],
+  [`u."name"`, "unitName"],
+  [`u."address"`, "unitAddress"],
+  [`u."hotline"`, "unitHotline"],
+  [`u."openingHours"`, "unitOpeningHours"],
+  [`p."name"`, "procedureName"],
+];
+const CARD_FROM = `FROM "DossierLink" l
+  JOIN "Dossier" d ON d."id" = l."dossierId"
+  JOIN "Unit" u ON u."id" = d."unitId"
+  JOIN "Procedure" p ON p."id" = d."procedureId"`;
+/** The card's columns, each named with `prefix` before its field name. */
+const cardColumns = (prefix = "") => CARD_FIELDS.map(([expr, name]) => `${expr} AS "${prefix}${name}"`).join(", ");
+const CARD_COLUMNS = `${cardColumns()} ${CARD_FROM}`;
+/** In the account touch the card's fields carry this prefix (the account has an "id" too). */
+const TOUCH_CARD = "card.";
+
+function cardFromTouch(row: Record<string, unknown>): CitizenDossierRow {
+  return Object.fromEntries(CARD_FIELDS.map(([, name]) => [name, row[TOUCH_CARD + name]])) as unknown as CitizenDossierRow;
+}
+
+function cardOfRow(r: CitizenDossierRow): CitizenDossier {
+  const { unitId, unitName, unitAddress, unitHotline, unitOpeningHours, procedureName, ...d } = r;
+  return {
+    ...d,
+    returnMethod: d.returnMethod as CitizenDossier["returnMethod"],
+    feeStatus: d.feeStatus as CitizenDossier["feeStatus"],
+    unit: { id: unitId, name: unitName, address: unitAddress, hotline: unitHotline, openingHours: unitOpeningHours },
+    procedure: { name: procedureName },
+  };
+}
 
 const DAY_MS = 86_400_000;
 const OFFSET_MS = VN_UTC_OFFSET_MINUTES * 60_000;
@@ -63,19 +101,25 @@ async function countFailures(tx: Tx | PrismaClient, accountId: number, code: str
 }
 
 export class PrismaConversationStore implements ConversationStore {
+  /** The statements every message or status question makes go to the driver directly (db/sql.ts). */
+  private readonly sql: Sql;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly hasher: IdentityHasher,
-  ) {}
+  ) {
+    this.sql = sqlOf(prisma);
+  }
 
-  async touchAccount(channel: ChatChannel, platformUserId: string, at: Date): Promise<AccountRecord> {
+  async touchAccount(channel: ChatChannel, platformUserId: string, at: Date, opts: { withCards?: boolean } = {}): Promise<AccountRecord> {
     // One statement per message: the upsert (ON CONFLICT also settles two first messages of a
     // new user racing; a citizen who writes again has unblocked the bot — Telegram 403, Zalo
     // unfollow) and everything the conversation needs about the account.
-    const [row] = await this.prisma.$queryRaw<TouchedRow[]>`
+    const rows = await this.sql.rows<TouchedRow & Record<string, unknown> & { linkId: number | null }>(
+      `
       WITH up AS (
         INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
-        VALUES (${channel}::"Channel", ${platformUserId}, ${at})
+        VALUES ($1::"Channel", $2, $3)
         ON CONFLICT ("channel", "platformUserId") DO UPDATE
           SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
         RETURNING "id", "channel", "platformUserId", "citizenId", "language", "languageChosenAt", "consentAt", "optedOutAt"
@@ -85,8 +129,14 @@ export class PrismaConversationStore implements ConversationStore {
         (SELECT ci."language" FROM "Citizen" ci WHERE ci."id" = up."citizenId") AS "citizenLanguage",
         (SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = up."citizenId") AS channels,
         (SELECT max(r."updatedAt") FROM "SurveyInvitation" i JOIN "FeedbackResponse" r ON r."invitationId" = i."id"
-          WHERE i."citizenId" = up."citizenId" AND i."state" = 'answering' AND i."currentQuestion" IS NOT NULL) AS "lastSurveyAnswerAt"
-      FROM up`;
+          WHERE i."citizenId" = up."citizenId" AND i."state" = 'answering' AND i."currentQuestion" IS NOT NULL) AS "lastSurveyAnswerAt",
+        card.*
+      FROM up
+      LEFT JOIN LATERAL (SELECT l."id" AS "linkId", ${cardColumns(TOUCH_CARD)} ${CARD_FROM} WHERE $4 AND l."citizenId" = up."citizenId") card ON true
+      ORDER BY card."linkId"`,
+      [channel, platformUserId, at, opts.withCards === true],
+    );
+    const row = rows[0];
     const r = row!;
     const language = isLang(r.language) ? r.language : null;
     const channels = (r.channels ?? []).filter((c): c is ChatChannel => (CHAT_CHANNELS as readonly string[]).includes(c));
@@ -102,6 +152,7 @@ export class PrismaConversationStore implements ConversationStore {
       state: r.state ?? null,
       citizenChannels: r.citizenId === null ? [r.channel as ChatChannel] : CHAT_CHANNELS.filter((c) => channels.includes(c)),
       lastSurveyAnswerAt: r.lastSurveyAnswerAt,
+      ...(opts.withCards ? { linkedCards: rows.filter((c) => c.linkId !== null).map((c) => cardOfRow(cardFromTouch(c))) } : {}),
     };
   }
 
@@ -139,8 +190,8 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async linkedCards(citizenId: number): Promise<CitizenDossier[]> {
-    const links = await this.prisma.dossierLink.findMany({ where: { citizenId }, orderBy: { id: "asc" }, select: { dossier: { select: citizenDossierSelect } } });
-    return links.map((l) => l.dossier);
+    const rows = await this.sql.rows<CitizenDossierRow>(`SELECT ${CARD_COLUMNS} WHERE l."citizenId" = $1 ORDER BY l."id"`, [citizenId]);
+    return rows.map(cardOfRow);
   }
 
   /**
@@ -149,34 +200,13 @@ export class PrismaConversationStore implements ConversationStore {
    * round trips; the same fields as citizenDossierSelect (a test compares both).
    */
   async citizenDossier(citizenId: number, dossierId: number): Promise<CitizenDossier | null> {
-    const rows = await this.prisma.$queryRaw<CitizenDossierRow[]>`
-      SELECT d."id", d."code", d."receivedAt", d."appointmentAt", d."originalAppointmentAt", d."status", d."statusAt", d."currentStep",
-             d."returnMethod"::text AS "returnMethod", d."postalDelivered", d."feeStatus"::text AS "feeStatus", d."feeAmount", d."supplementCount",
-             d."supplementReason", d."stopReason", d."finishedAt", d."returnedAt",
-             u."id" AS "unitId", u."name" AS "unitName", u."address" AS "unitAddress", u."hotline" AS "unitHotline", u."openingHours" AS "unitOpeningHours",
-             p."name" AS "procedureName"
-        FROM "DossierLink" l
-        JOIN "Dossier" d ON d."id" = l."dossierId"
-        JOIN "Unit" u ON u."id" = d."unitId"
-        JOIN "Procedure" p ON p."id" = d."procedureId"
-       WHERE l."citizenId" = ${citizenId} AND l."dossierId" = ${dossierId}`;
-    const r = rows[0];
-    if (!r) return null;
-    const { unitId, unitName, unitAddress, unitHotline, unitOpeningHours, procedureName, ...d } = r;
-    return {
-      ...d,
-      returnMethod: d.returnMethod as CitizenDossier["returnMethod"],
-      feeStatus: d.feeStatus as CitizenDossier["feeStatus"],
-      unit: { id: unitId, name: unitName, address: unitAddress, hotline: unitHotline, openingHours: unitOpeningHours },
-      procedure: { name: procedureName },
-    };
+    const rows = await this.sql.rows<CitizenDossierRow>(`SELECT ${CARD_COLUMNS} WHERE l."citizenId" = $1 AND l."dossierId" = $2`, [citizenId, dossierId]);
+    return rows[0] ? cardOfRow(rows[0]) : null;
   }
 
-  /** Written before the card is sent; concurrent views share one INSERT (see batch.ts). */
+  /** Written before the card is sent; shares its statement with the other small writes of the moment (hot-writes.ts). */
   async recordCardView(citizenId: number, code: string, channel: ChatChannel): Promise<void> {
-    await batcherFor(viewBatches, this.prisma, (rows: { actor: string; action: string; target: string; details: { channel: ChatChannel } }[]) =>
-      this.prisma.auditLog.createMany({ data: rows }),
-    ).add({ actor: `citizen:${citizenId}`, action: "dossier.view", target: code, details: { channel } });
+    await auditCardView(this.prisma, citizenId, code, channel);
   }
 
   async unitContacts(citizenId: number | null): Promise<UnitContact[]> {

@@ -28,6 +28,13 @@ export interface AccountRecord {
    * (null: none): the survey's free-text comment is only looked for shortly after an answer.
    */
   lastSurveyAnswerAt: Date | null;
+  /**
+   * Only when touchAccount was asked `withCards`: the citizen's linked dossiers as the status
+   * card shows them, in link order, read in the same statement as the account (empty without a
+   * citizen). A status question then needs no second read. Dropped as soon as the turn writes
+   * anything that could change them (see turnStore in index.ts).
+   */
+  linkedCards?: CitizenDossier[];
 }
 
 export interface LinkedDossier {
@@ -88,7 +95,7 @@ export interface UnrecognisedEntry {
 
 export interface ConversationStore {
   /** The account of a platform user, created on first contact; records the inbound instant. */
-  touchAccount(channel: ChatChannel, platformUserId: string, at: Date): Promise<AccountRecord>;
+  touchAccount(channel: ChatChannel, platformUserId: string, at: Date, opts?: { withCards?: boolean }): Promise<AccountRecord>;
   /** Stores the state (null or idle: no pending question). */
   saveState(accountId: number, state: ConversationState | null): Promise<void>;
   /** The chat's language; `chosen` when the citizen asked for it. Also the citizen's, when linked. */

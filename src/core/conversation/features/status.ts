@@ -59,7 +59,7 @@ export async function showCodes(turn: Turn, codes: string[]): Promise<Reply[]> {
 /** Every linked dossier: one card, or a choice between them. */
 export async function showLinked(turn: Turn): Promise<Reply[]> {
   const citizenId = turn.account.citizenId;
-  const dossiers = citizenId === null ? [] : await turn.store.linkedCards(citizenId);
+  const dossiers = citizenId === null ? [] : (turn.account.linkedCards ?? (await turn.store.linkedCards(citizenId)));
   const [only] = dossiers;
   if (!only || citizenId === null) return [withMenu(turn, "status-none")];
   if (dossiers.length === 1) return [await cardOf(turn, citizenId, only)];

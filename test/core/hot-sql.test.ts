@@ -1,0 +1,68 @@
+// The hot statements that bypass Prisma (src/db/sql.ts) read and write exactly what Prisma's
+// raw query would: the same values for every column type they use, the same errors.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyError } from "../../src/api/errors.ts";
+import { prismaSql, sqlOf } from "../../src/db/sql.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const PROBE = `SELECT $1::timestamp(3) AS "at", $2::bigint AS "big", $3::int AS "small", $4::jsonb AS "doc", $5::text[] AS "list",
+                      $6::text AS "none", $7::boolean AS "flag", $8::text AS "text", now() > $1::timestamp(3) AS "past"`;
+const VALUES = [new Date("2025-03-04T05:06:07.089Z"), 9007199254740993n, 42, JSON.stringify({ a: [1, "hai"] }), ["một", "hai, ba", 'q"uote'], null, true, "Đăng ký khai sinh"];
+
+describe("hot statements outside Prisma", () => {
+  it("return the same values as Prisma's raw query, timestamps read as UTC", async () => {
+    const direct = sqlOf(db.prisma);
+    expect(direct).not.toBe(prismaSql(db.prisma));
+    const [ours] = await direct.rows<Record<string, unknown>>(PROBE, VALUES);
+    const [theirs] = await prismaSql(db.prisma).rows<Record<string, unknown>>(PROBE, VALUES);
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({
+      at: new Date("2025-03-04T05:06:07.089Z"),
+      big: 9007199254740993n,
+      small: 42,
+      doc: { a: [1, "hai"] },
+      list: ["một", "hai, ba", 'q"uote'],
+      none: null,
+      flag: true,
+      text: "Đăng ký khai sinh",
+      past: true,
+    });
+  });
+
+  it("write a timestamp that Prisma reads back as the same instant", async () => {
+    const at = new Date("2026-01-02T23:30:00.000Z");
+    const [row] = await sqlOf(db.prisma).rows<{ id: bigint }>(
+      `INSERT INTO "AuditLog" ("at", "actor", "action") VALUES ($1, 'test', 'probe') RETURNING "id"`,
+      [at],
+    );
+    expect(typeof row!.id).toBe("bigint");
+    const back = await db.prisma.auditLog.findUniqueOrThrow({ where: { id: row!.id } });
+    expect(back.at).toEqual(at);
+  });
+
+  it("give the database's refusal as the same client error (NUL in JSON), and go on working", async () => {
+    const err = await sqlOf(db.prisma)
+      .rows(`SELECT $1::jsonb AS "doc"`, ['{"text":"a\\u0000b"}'])
+      .then(() => null, (e: unknown) => e);
+    expect(classifyError(err)).toMatchObject({ status: 400, code: "out_of_range" });
+    const [ok] = await sqlOf(db.prisma).rows<{ n: number }>(`SELECT $1::int + 1 AS "n"`, [1]);
+    expect(ok!.n).toBe(2);
+  });
+
+  it("prepare a statement again when the session forgot it (DISCARD ALL)", async () => {
+    const sql = sqlOf(db.prisma);
+    const text = `SELECT $1::int * 2 AS "n"`;
+    expect((await sql.rows<{ n: number }>(text, [21]))[0]!.n).toBe(42);
+    // On the server the pool has several sessions; on PGlite there is one, and this forgets it all.
+    await sql.rows(`DISCARD ALL`);
+    expect((await sql.rows<{ n: number }>(text, [5]))[0]!.n).toBe(10);
+  });
+});

@@ -176,7 +176,7 @@ async function exceljsPhase(t: BenchTarget): Promise<Phase> {
     const ctx = await rowContext(db.prisma, hasher, false);
     const sink = new CountingSink();
     const t0 = performance.now();
-    const writer = xlsxWriter(sink, columns);
+    const writer = await xlsxWriter(sink, columns);
     let n = 0;
     for await (const batch of feedbackBatches(db.prisma, { echo: {} }, 2000)) {
       await writer.rows(batch.map((r) => rowValues(columns, r, ctx)));

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     const links = await prisma.dossierLink.findMany({ select: { citizenId: true, dossierId: true } });
     console.log(`${fmt(N)} dossiers and ${links.length} links seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${db.kind === "server" ? "PostgreSQL" : "PGlite"}); ${SAMPLES} lookups each, interleaved`);
 
-    const store = new PrismaConversationStore(prisma, new IdentityHasher("bench-pepper-0123456789"));
+    const hasher = new IdentityHasher("bench-pepper-0123456789");
+    let store = new PrismaConversationStore(prisma, hasher);
     // The floor: a plain driver connection to the same database.
     let raw: (citizenId: number, dossierId: number) => Promise<unknown>;
     let closeRaw = async () => {};
@@ -68,7 +69,10 @@ async function main(): Promise<void> {
       const { PrismaClient } = await import("../src/generated/prisma/client.ts");
       const lite = await PGlite.create(`${bench.target.dataDir}/pgdata`);
       const p2 = new PrismaClient({ adapter: new PrismaPGlite(lite) });
-      Object.assign(store, { prisma: p2 });
+      // As openDatabase does: the hot statements go to PGlite directly (src/db/sql.ts).
+      const { bindSql, pgliteSql } = await import("../src/db/sql.ts");
+      bindSql(p2, pgliteSql(lite));
+      store = new PrismaConversationStore(p2, hasher);
       raw = async (c, d) => (await lite.query(RAW, [c, d])).rows[0];
       closeRaw = async () => {
         await p2.$disconnect();

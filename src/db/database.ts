@@ -2,9 +2,8 @@
 // migrations in-process and hands out one Prisma client.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations } from "./migrate.ts";
 import { withAwaitedScripts } from "./schema-engine.ts";
@@ -111,6 +110,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     mkdirSync(dir, { recursive: true });
     release = acquireFolderLock(dir);
     try {
+      const { PGlite } = await import("@electric-sql/pglite");
       pg = await PGlite.create(path.join(dir, "pgdata"));
     } catch (err) {
       release();
@@ -118,6 +118,8 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
     }
   }
   const client = pg;
+  // Loaded only for the embedded database (PGlite's module alone weighs ≈40 MB of RSS).
+  const { PrismaPGlite } = await import("pglite-prisma-adapter");
   const factory = new PrismaPGlite(client);
   let applied: string[];
   try {

@@ -8,7 +8,7 @@
 // (Prisma's DateTime, stored as UTC) come back as Dates read as UTC, int8 as bigint, json and
 // jsonb parsed; Date parameters are sent as UTC instants and bigint parameters as text.
 import { createHash } from "node:crypto";
-import { parse, protocol, type PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
@@ -78,8 +78,11 @@ export function pgliteSql(db: PGlite): Sql {
   const parsers = { [TIMESTAMP]: utcTimestamp, [INT8]: bigint };
   const prepared = new Map<string, { name: string; paramTypes: number[] }>();
   const exec = (...parts: Uint8Array[]) => db.execProtocolStream(concat(parts), { syncToFs: false });
+  // The protocol helpers come with PGlite's module, loaded only where PGlite is used.
+  let mod: typeof import("@electric-sql/pglite") | undefined;
 
   async function prepare(text: string) {
+    const { protocol, parse } = (mod ??= await import("@electric-sql/pglite"));
     const name = statementName(text);
     const messages = await exec(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: "S", name }), protocol.serialize.sync());
     const p = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
@@ -89,6 +92,7 @@ export function pgliteSql(db: PGlite): Sql {
 
   async function run<T>(text: string, values: readonly unknown[]): Promise<T[]> {
     const p = prepared.get(text) ?? (await prepare(text));
+    const { protocol, parse } = mod!;
     const vals = values.map((v, i) => {
       if (v === null || v === undefined) return null;
       const serialize = db.serializers[p.paramTypes[i]!];

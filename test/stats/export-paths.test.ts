@@ -6,11 +6,12 @@
 // English and Vietnamese headers, and every filter.
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFeedbackExport, type CsvPath } from "../../src/core/export/index.ts";
+import { writeFeedbackExport, type RowsPath } from "../../src/core/export/index.ts";
 import { IdentityHasher } from "../../src/core/identity.ts";
 import { resolveFilters } from "../../src/core/stats/filters.ts";
 import { currentSurvey } from "../../src/core/survey/versions.ts";
 import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
+import { zipEntries } from "../helpers/zip.ts";
 import { seedFixture, W2 } from "./fixture.ts";
 
 let db: TestDatabase;
@@ -30,6 +31,9 @@ const NASTY = [
   "trailing comma,",
   '"',
   "back\\slash 'quote'",
+  " khoảng trắng hai đầu ",
+  "cuối\u00a0",
+  "<b>&amp;</b>\r",
 ];
 
 beforeAll(async () => {
@@ -80,7 +84,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function exportBytes(path: CsvPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Buffer> {
+async function xlsxParts(path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Map<string, string>> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -89,7 +93,20 @@ async function exportBytes(path: CsvPath, q: Record<string, string>, identities:
     },
   });
   const f = await resolveFilters(db.prisma, q);
-  const n = await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "csv", identities, headers, csvPath: path, batchSize: 7 }, sink);
+  await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "xlsx", identities, headers, rowsPath: path, batchSize: 7 }, sink);
+  return new Map([...zipEntries(Buffer.concat(chunks))].map(([name, data]) => [name, data.toString("utf8")]));
+}
+
+async function exportBytes(path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  const f = await resolveFilters(db.prisma, q);
+  const n = await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "csv", identities, headers, rowsPath: path, batchSize: 7 }, sink);
   const bytes = Buffer.concat(chunks);
   expect(n, `${path} row count`).toBe(bytes.toString("utf8").split("\r\n").length - 2 - (bytes.toString("utf8").match(/dòng 1\ndòng 2\r\n/g)?.length ?? 0));
   return bytes;
@@ -114,6 +131,38 @@ describe("CSV export paths write the same bytes", () => {
       const copy = await exportBytes("copy", q, identities, headers);
       expect(copy.toString("utf8")).toBe(reference.toString("utf8"));
       expect(copy.equals(reference)).toBe(true);
+    }
+  });
+
+  it("write the same bytes when the database's DateStyle is not ISO (the SQL renders timestamps as text)", async () => {
+    const reference = await exportBytes("rows", {}, true, "en");
+    if (usingServer()) {
+      // New sessions (the COPY's own connection, new pool connections) start with this style.
+      const name = new URL(db.url!).pathname.slice(1);
+      await db.prisma.$executeRawUnsafe(`ALTER DATABASE "${name}" SET DateStyle = 'SQL, DMY'`);
+      try {
+        expect((await exportBytes("copy", {}, true, "en")).equals(reference)).toBe(true);
+      } finally {
+        await db.prisma.$executeRawUnsafe(`ALTER DATABASE "${name}" RESET DateStyle`);
+      }
+    } else {
+      // One session: set it there.
+      await db.prisma.$executeRawUnsafe(`SET DateStyle = 'SQL, DMY'`);
+      try {
+        expect((await exportBytes("sql", {}, true, "en")).equals(reference)).toBe(true);
+      } finally {
+        await db.prisma.$executeRawUnsafe(`SET DateStyle = 'ISO, MDY'`);
+      }
+    }
+  });
+
+  it.each(CASES)("the XLSX sheets rendered by the database are the ones written here: %s", async (_name, q, identities, headers) => {
+    const reference = await xlsxParts("rows", q, identities, headers);
+    expect(reference.get("xl/worksheets/sheet1.xml")!.length).toBeGreaterThan(1000);
+    for (const path of usingServer() ? (["sql", "copy"] as const) : (["sql"] as const)) {
+      const parts = await xlsxParts(path, q, identities, headers);
+      expect([...parts.keys()]).toEqual([...reference.keys()]);
+      for (const [name, xml] of reference) expect(parts.get(name), `${path}: ${name}`).toBe(xml);
     }
   });
 

@@ -6,7 +6,7 @@ import type { IdentityHasher } from "../identity.ts";
 import type { ResolvedFilters } from "../stats/filters.ts";
 import pg from "pg";
 import { exportColumns, feedbackBatches, type BatchSource, resolveFilters, rowContext, rowValues, type FeedbackFilter } from "./feedback-rows.ts";
-import { copyCsvExport, sqlCsvBatches } from "./sql-csv.ts";
+import { copyCsvExport, copyXlsxRows, sqlCsvBatches, sqlXlsxBatches } from "./sql-csv.ts";
 import { csvHead, csvWriter, drained, endOutput, type HeaderLanguage } from "./writers.ts";
 import { summarySheet } from "./summary.ts";
 import { streamingXlsxWriter } from "./xlsx.ts";
@@ -29,11 +29,12 @@ export interface ExportDeps {
 }
 
 /**
- * How the CSV is produced: `copy` (PostgreSQL COPY of rows rendered in SQL), `sql` (the same
- * rendering read in batches), `rows` (batches of rows formatted here). `auto`: copy on a
- * server, sql on the embedded database. All three write the same bytes (test/stats/export-paths.test.ts).
+ * How the rows are produced, for both formats: `copy` (PostgreSQL COPY of rows rendered in
+ * SQL), `sql` (the same rendering read in batches), `rows` (batches of rows formatted here).
+ * `auto`: copy on a server, sql on the embedded database. All three write the same CSV bytes
+ * and the same sheet XML (test/stats/export-paths.test.ts).
  */
-export type CsvPath = "auto" | "copy" | "sql" | "rows";
+export type RowsPath = "auto" | "copy" | "sql" | "rows";
 
 /** Checks the filters (404 for unknown codes) and writes the audit row, before any byte is sent. */
 export async function prepareExport(deps: ExportDeps, filter: FeedbackFilter, format: ExportFormat, actor: string): Promise<ResolvedFilters> {
@@ -56,20 +57,18 @@ export interface ExportOptions {
   /** Column headers: English names (default) or Vietnamese. */
   headers?: HeaderLanguage;
   batchSize?: number;
-  csvPath?: CsvPath;
+  rowsPath?: RowsPath;
 }
 
 export async function writeFeedbackExport(deps: ExportDeps, resolved: ResolvedFilters, opts: ExportOptions, out: Writable): Promise<number> {
   const columns = exportColumns(opts.identities);
   const headers = opts.headers ?? "en";
   const ctx = await rowContext(deps.prisma, deps.hasher, opts.identities);
+  const path = opts.rowsPath === undefined || opts.rowsPath === "auto" ? (deps.serverUrl ? "copy" : "sql") : opts.rowsPath;
+  if (path === "copy" && !deps.serverUrl) throw new Error("COPY needs a PostgreSQL server");
   if (opts.format === "csv") {
-    const path = opts.csvPath === undefined || opts.csvPath === "auto" ? (deps.serverUrl ? "copy" : "sql") : opts.csvPath;
     const input = { f: resolved, columns, versions: ctx.versions, hasher: deps.hasher, head: csvHead(columns, headers) };
-    if (path === "copy") {
-      if (!deps.serverUrl) throw new Error("COPY needs a PostgreSQL server");
-      return copyCsvExport(deps.serverUrl, input, out);
-    }
+    if (path === "copy") return copyCsvExport(deps.serverUrl!, input, out);
     if (path === "sql") {
       let n = 0;
       out.write(input.head);
@@ -82,12 +81,22 @@ export async function writeFeedbackExport(deps: ExportDeps, resolved: ResolvedFi
       return n;
     }
   }
-  const writer =
-    opts.format === "csv"
-      ? csvWriter(out, columns, headers)
-      : streamingXlsxWriter(out, columns, headers, headers === "vi" ? "Phản hồi" : "feedback", async () => [
-          await summarySheet(deps.prisma, resolved, headers, deps.target ?? 84),
-        ]);
+  const summary = async () => [await summarySheet(deps.prisma, resolved, headers, deps.target ?? 84)];
+  const sheetName = headers === "vi" ? "Phản hồi" : "feedback";
+  if (opts.format === "xlsx" && path !== "rows") {
+    const sheet = streamingXlsxWriter(out, columns, headers, sheetName, summary);
+    const input = { f: resolved, columns, versions: ctx.versions, hasher: deps.hasher };
+    let n = 0;
+    if (path === "copy") n = await copyXlsxRows(deps.serverUrl!, input, (xml) => sheet.raw(xml, 0), out);
+    else
+      for await (const batch of sqlXlsxBatches(deps.prisma, input, opts.batchSize ?? 5000)) {
+        await sheet.raw(batch.text, batch.rows);
+        n += batch.rows;
+      }
+    await sheet.end(n);
+    return n;
+  }
+  const writer = opts.format === "csv" ? csvWriter(out, columns, headers) : streamingXlsxWriter(out, columns, headers, sheetName, summary);
   let n = 0;
   // On a server the rows come through a plain pg client (several times faster than Prisma's raw queries).
   const client = deps.serverUrl ? new pg.Client({ connectionString: deps.serverUrl, application_name: "dossier-bot export" }) : null;

@@ -2,7 +2,6 @@
 // WorkbookWriter: rows are committed and zipped as they come). Both respect the output's
 // backpressure, so a slow client holds the database loop instead of filling memory.
 import type { Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import type { CellValue, Column } from "./feedback-rows.ts";
 
 /** Offset of Asia/Ho_Chi_Minh (no DST): spreadsheets have no time zones, so we write local wall time. */
@@ -156,7 +155,9 @@ async function zipCaughtUp(ws: unknown, out: Writable): Promise<void> {
   } else await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export function xlsxWriter(out: Writable, columns: Column[], headers: HeaderLanguage = "en", sheetName = "feedback"): TableWriter {
+/** The exceljs streaming writer (what the export used before xlsx.ts; bench/export.ts compares them). Loaded on use: it weighs 16 MB. */
+export async function xlsxWriter(out: Writable, columns: Column[], headers: HeaderLanguage = "en", sheetName = "feedback"): Promise<TableWriter> {
+  const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = "dossier-bot";
   const ws = wb.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: 1 }] });

@@ -39,9 +39,14 @@ export function columnLetter(i: number): string {
   return s;
 }
 
-function textCell(ref: string, text: string, style?: number): string {
+/** The `<t>` element of an inline string (leading or trailing white space kept). */
+export function xlsxT(text: string): string {
   const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
-  return `<c r="${ref}" t="inlineStr"${style ? ` s="${style}"` : ""}><is><t${space}>${xmlText(text)}</t></is></c>`;
+  return `<t${space}>${xmlText(text)}</t>`;
+}
+
+function textCell(ref: string, text: string, style?: number): string {
+  return `<c r="${ref}" t="inlineStr"${style ? ` s="${style}"` : ""}><is>${xlsxT(text)}</is></c>`;
 }
 
 /** Dates are written as Vietnam wall-clock serials, to the second (as the CSV shows them). */
@@ -161,13 +166,20 @@ export interface ExtraSheet {
  * A TableWriter for the first sheet; `end()` adds the sheets `extra()` returns (computed
  * once the rows are written, e.g. the summary) and finishes the file.
  */
+export interface XlsxSheetWriter extends TableWriter {
+  /** Rows already rendered as sheet XML (the database renders them: sql-csv.ts); `count` of them. */
+  raw(xml: Buffer | string, count: number): Promise<void>;
+  /** `dataRows`: how many rows raw() wrote in all, when its counts were not known chunk by chunk. */
+  end(dataRows?: number): Promise<void>;
+}
+
 export function streamingXlsxWriter(
   out: Writable,
   columns: Column[],
   headers: HeaderLanguage,
   sheetName: string,
   extra: () => Promise<ExtraSheet[]> = async () => [],
-): TableWriter {
+): XlsxSheetWriter {
   const zip = new yazl.ZipFile();
   let outError: unknown = null;
   const onOutClose = () => {
@@ -180,7 +192,7 @@ export function streamingXlsxWriter(
   zip.addBuffer(Buffer.from(ROOT_RELS), "_rels/.rels", opts);
   zip.addBuffer(Buffer.from(STYLES), "xl/styles.xml", opts);
   // Deflate of text this regular barely gains from level 6, and level 1 is several times faster.
-  const sheet = new PassThrough({ highWaterMark: 256 * 1024 });
+  const sheet = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   zip.addReadStream(sheet, "xl/worksheets/sheet1.xml", opts);
   const spec: SheetSpec = { name: sheetName, columns: columns.map((c) => ({ header: c.header, width: c.width, type: c.type })) };
   const letters = columns.map((_, i) => columnLetter(i));
@@ -210,7 +222,13 @@ export function streamingXlsxWriter(
       sheet.write(chunk);
       await writable();
     },
-    async end() {
+    async raw(xml, count) {
+      r += count;
+      sheet.write(xml);
+      await writable();
+    },
+    async end(dataRows?: number) {
+      if (dataRows !== undefined) r = 1 + dataRows;
       sheet.end(sheetEnd(columns.length, r));
       const more = await extra();
       more.forEach((s, i) => zip.addBuffer(Buffer.from(staticSheet(s.spec, s.header, s.rows)), `xl/worksheets/sheet${i + 2}.xml`, opts));

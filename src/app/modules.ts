@@ -1,6 +1,7 @@
 // The modules of the service, in the order src/app/service.ts assembles them: routers are
 // mounted, status listeners called and start-up lines printed in this order; stops run in
 // reverse. Each module declares its parts as data (src/app/module.ts).
+import { fillPseudonyms } from "../core/export/pseudonyms.ts";
 import { createDashboardRouter } from "../api/pages/dashboard.ts";
 import { createOpenDataRouter } from "../api/pages/open-data.ts";
 import { createSlipLinkRouter } from "../api/pages/slip.ts";
@@ -118,6 +119,16 @@ export const retentionModule: Module = {
   },
 };
 
+/** Keeps each dossier's export pseudonym in its row (src/core/export/pseudonyms.ts): exports then hash nothing. */
+export const pseudonymsModule: Module = {
+  name: "export-pseudonyms",
+  build(ctx) {
+    return {
+      jobs: [{ name: "export-pseudonyms", firstAfterMs: 15_000, everyMs: 10 * 60_000, exclusive: { leaseMs: 10 * 60_000 }, run: () => fillPseudonyms(ctx.prisma, ctx.hasher) }],
+    };
+  },
+};
+
 /** The morning digest of dossiers at risk to staff Telegram chats (STAFF_DIGEST_CHAT_IDS), once per working day. */
 export const atRiskDigestModule: Module = {
   name: "at-risk-digest",
@@ -145,5 +156,5 @@ export const atRiskDigestModule: Module = {
 
 /** Every module of `npm start`, in order. */
 export function modules(): Module[] {
-  return [tryPageModule, dashboardModule, slipModule, openDataModule, channelsModule, learningModule, retentionModule, atRiskDigestModule, surveyModule(), deliveryModule()];
+  return [tryPageModule, dashboardModule, slipModule, openDataModule, channelsModule, learningModule, retentionModule, pseudonymsModule, atRiskDigestModule, surveyModule(), deliveryModule()];
 }

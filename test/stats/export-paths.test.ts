@@ -12,6 +12,7 @@ import { resolveFilters } from "../../src/core/stats/filters.ts";
 import { currentSurvey } from "../../src/core/survey/versions.ts";
 import { createTestDatabase, usingServer, type TestDatabase } from "../helpers/db.ts";
 import { zipEntries } from "../helpers/zip.ts";
+import { fillPseudonyms } from "../../src/core/export/pseudonyms.ts";
 import { seedFixture, W2 } from "./fixture.ts";
 
 let db: TestDatabase;
@@ -172,5 +173,31 @@ describe("CSV export paths write the same bytes", () => {
     expect(header.startsWith("Mã phản hồi,Mã hồ sơ,Mã đơn vị,Tên đơn vị")).toBe(true);
     expect(header.endsWith("Người nộp (bí danh),Họ tên người nộp,Số điện thoại")).toBe(true);
     expect(header).not.toMatch(/[a-z]_[a-z]/);
+  });
+});
+
+describe("pseudonyms kept with the dossiers", () => {
+  it("once the job has filled them, every path writes the same bytes; a write that changes the basis clears one", async () => {
+    const reference = await exportBytes("rows", {}, true, "en");
+    const { filled } = await fillPseudonyms(db.prisma, hasher, { batch: 4 });
+    expect(filled).toBe(await db.prisma.dossier.count());
+    expect((await fillPseudonyms(db.prisma, hasher)).filled).toBe(0);
+    for (const path of usingServer() ? (["sql", "copy"] as const) : (["sql"] as const)) expect((await exportBytes(path, {}, true, "en")).equals(reference), path).toBe(true);
+    // The exports really read the stored value: a different one shows.
+    const one = await db.prisma.dossier.findFirstOrThrow({ where: { code: "X-1" } });
+    await db.prisma.dossier.update({ where: { id: one.id }, data: { applicantPseudonym: "P-stored" } });
+    expect((await exportBytes("sql", {}, false, "en")).toString("utf8")).toContain(",P-stored");
+    // A new phone (the basis of X-1, which has no ID hash) clears it; the export hashes the new basis.
+    await db.prisma.dossier.update({ where: { id: one.id }, data: { applicantPhone: "0905999999" } });
+    expect((await db.prisma.dossier.findUniqueOrThrow({ where: { id: one.id } })).applicantPseudonym).toBeNull();
+    const after = await exportBytes("rows", {}, true, "en");
+    expect(after.equals(reference)).toBe(false);
+    expect((await exportBytes("sql", {}, true, "en")).equals(after)).toBe(true);
+    // Other updates leave it alone.
+    await fillPseudonyms(db.prisma, hasher);
+    const kept = (await db.prisma.dossier.findUniqueOrThrow({ where: { id: one.id } })).applicantPseudonym;
+    expect(kept).toMatch(/^P-/);
+    await db.prisma.dossier.update({ where: { id: one.id }, data: { currentStep: "Trả kết quả" } });
+    expect((await db.prisma.dossier.findUniqueOrThrow({ where: { id: one.id } })).applicantPseudonym).toBe(kept);
   });
 });

@@ -179,7 +179,7 @@ export function csvLinesSql(
   return `${withPart(versions, csvText)}
     SELECT r.id,
       concat_ws(',', ${before.join(", ")}) || ',' AS before,
-      ${PSEUDONYM_BASIS_SQL} AS basis,
+      ${PSEUDONYM_OR_BASIS_SQL} AS basis,
       ${after.length ? `',' || concat_ws(',', ${after.join(", ")})` : `''`} AS after
     ${fromPart(f, params, page)}`;
 }
@@ -278,16 +278,25 @@ export function xlsxRowsSql(
       x.basis,
       format('${"%s".repeat(after.length + 2)}', '</t></is></c>', ${after.length ? `${after.join(", ")}, ` : ""}'</row>') AS after
     FROM (${withPart(versions, (e) => `export_xlsx_text(${e})`)}
-      SELECT r.id, (row_number() OVER (ORDER BY r.id) + ${params.int(firstRow - 1)})::text AS rn, ${PSEUDONYM_BASIS_SQL} AS basis, ${values.join(", ")}
+      SELECT r.id, (row_number() OVER (ORDER BY r.id) + ${params.int(firstRow - 1)})::text AS rn, ${PSEUDONYM_OR_BASIS_SQL} AS basis, ${values.join(", ")}
       ${fromPart(f, params, page)}) x
     ORDER BY x.id`;
 }
 
-/** Pseudonyms by basis: repeat applicants are common, and an HMAC per row is the main cost left. */
+/**
+ * The stored pseudonym when the job has made it (pseudonyms.ts), else the basis to hash here.
+ * A basis starts with "id:", "phone:" or "dossier:", a pseudonym with "P-".
+ */
+const PSEUDONYM_OR_BASIS_SQL = `COALESCE(d."applicantPseudonym", ${PSEUDONYM_BASIS_SQL})`;
+const P = 0x50;
+const DASH = 0x2d;
+
+/** Pseudonyms by basis (repeat applicants are common); a stored pseudonym passes as it is. */
 export class PseudonymCache {
   private map = new Map<string, string>();
   constructor(private readonly hasher: IdentityHasher) {}
   get(basis: string): string {
+    if (basis.startsWith("P-")) return basis;
     let p = this.map.get(basis);
     if (p === undefined) {
       p = pseudonymOf(this.hasher, basis);
@@ -364,7 +373,8 @@ export class CopyBinaryToCsv extends Transform {
       const f3 = field(f2[1]);
       if (!f3) break;
       o += b.copy(out, o, f1[0], f1[1]);
-      o += out.write(this.pseudonyms.get(b.toString("utf8", f2[0], f2[1])), o, "latin1");
+      if (b[f2[0]] === P && b[f2[0] + 1] === DASH) o += b.copy(out, o, f2[0], f2[1]);
+      else o += out.write(this.pseudonyms.get(b.toString("utf8", f2[0], f2[1])), o, "latin1");
       o += b.copy(out, o, f3[0], f3[1]);
       o += this.lineEnd.copy(out, o);
       this.rows++;

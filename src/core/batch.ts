@@ -60,13 +60,3 @@ export class Batcher<T, R = void> {
       });
   }
 }
-
-/** One batcher per (client, kind): batches never mix two databases. */
-export function batcherFor<K extends object, T, R = void>(cache: WeakMap<K, Batcher<T, R>>, key: K, write: (items: T[]) => Promise<unknown>): Batcher<T, R> {
-  let b = cache.get(key);
-  if (!b) {
-    b = new Batcher(write);
-    cache.set(key, b);
-  }
-  return b;
-}

@@ -85,7 +85,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function xlsxParts(path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Map<string, string>> {
+/** The whole export of one path as bytes, and its row count. */
+async function runExport(format: "csv" | "xlsx", path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<{ bytes: Buffer; n: number }> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -94,21 +95,17 @@ async function xlsxParts(path: RowsPath, q: Record<string, string>, identities: 
     },
   });
   const f = await resolveFilters(db.prisma, q);
-  await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "xlsx", identities, headers, rowsPath: path, batchSize: 7 }, sink);
-  return new Map([...zipEntries(Buffer.concat(chunks))].map(([name, data]) => [name, data.toString("utf8")]));
+  const n = await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format, identities, headers, rowsPath: path, batchSize: 7 }, sink);
+  return { bytes: Buffer.concat(chunks), n };
+}
+
+async function xlsxParts(path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Map<string, string>> {
+  const { bytes } = await runExport("xlsx", path, q, identities, headers);
+  return new Map([...zipEntries(bytes)].map(([name, data]) => [name, data.toString("utf8")]));
 }
 
 async function exportBytes(path: RowsPath, q: Record<string, string>, identities: boolean, headers: "en" | "vi"): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  const f = await resolveFilters(db.prisma, q);
-  const n = await writeFeedbackExport({ prisma: db.prisma, hasher, serverUrl: db.url }, f, { format: "csv", identities, headers, rowsPath: path, batchSize: 7 }, sink);
-  const bytes = Buffer.concat(chunks);
+  const { bytes, n } = await runExport("csv", path, q, identities, headers);
   expect(n, `${path} row count`).toBe(bytes.toString("utf8").split("\r\n").length - 2 - (bytes.toString("utf8").match(/dòng 1\ndòng 2\r\n/g)?.length ?? 0));
   return bytes;
 }

@@ -83,17 +83,24 @@ function reasonLabels(versions: Map<number, { definition: SurveyDefinition }>): 
   return `${literal(JSON.stringify(map))}::jsonb`;
 }
 
-/** SQL of each export column by header (the order comes from exportColumns()). */
-const CELL_SQL: Record<string, string> = {
-  response_id: `r.id::text`,
-  dossier_code: csvText("d.code"),
-  // Catalogue cells are formatted once per unit / procedure (catalogue CTE below), not per row.
+/**
+ * The catalogue columns, in both renderings: the uc / pc CTEs (withPart) render each unit,
+ * field and procedure once — as CSV cells or as the sheet's <t> — instead of once per row.
+ */
+const CATALOGUE_CELLS: Record<string, string> = {
   unit_code: "uc.code",
   unit_name: "uc.name",
   field_code: "pc.field_code",
   field_name: "pc.field_name",
   procedure_code: "pc.code",
   procedure_name: "pc.name",
+};
+
+/** SQL of each export column by header (the order comes from exportColumns()). */
+const CELL_SQL: Record<string, string> = {
+  response_id: `r.id::text`,
+  dossier_code: csvText("d.code"),
+  ...CATALOGUE_CELLS,
   received_at: csvTime(`d."receivedAt"`),
   appointment_at: csvTime(`d."appointmentAt"`),
   finished_at: csvTime(`d."finishedAt"`),
@@ -198,13 +205,7 @@ const plainT = (e: string) => `('<t>' || ${e} || '</t>')`;
 const SHEET_SQL: Record<string, string> = {
   response_id: `r.id`,
   dossier_code: sheetT("d.code"),
-  // Catalogue texts are rendered once per unit / procedure (the catalogue CTEs).
-  unit_code: "uc.code",
-  unit_name: "uc.name",
-  field_code: "pc.field_code",
-  field_name: "pc.field_name",
-  procedure_code: "pc.code",
-  procedure_name: "pc.name",
+  ...CATALOGUE_CELLS,
   received_at: `d."receivedAt"`,
   appointment_at: `d."appointmentAt"`,
   finished_at: `d."finishedAt"`,

@@ -349,9 +349,11 @@ export class CopyBinaryToCsv extends Transform {
       pos = 19 + ext;
       this.headerSeen = true;
     }
-    // A row's output is about its input's size (14 bytes of framing and the basis make way for
-    // the 18-byte pseudonym and CRLF; a row has at least 28 commas): 1.25× always holds it.
-    const out = Buffer.allocUnsafe(Math.ceil(b.length * 1.25) + 64);
+    // Rows are rewritten in place: the 14 bytes of a row's framing and its basis make way for
+    // the pseudonym and the line end, so the write position stays behind the read position and
+    // no second buffer is needed per chunk (the export's memory at a million rows). A row that
+    // would not fit (a basis under 6 bytes) moves the rest of the chunk to a new buffer.
+    let out = b;
     let o = 0;
     const field = (p: number): [start: number, end: number] | null => {
       if (b.length - p < 4) return null;
@@ -373,9 +375,18 @@ export class CopyBinaryToCsv extends Transform {
       if (!f2) break;
       const f3 = field(f2[1]);
       if (!f3) break;
+      const stored = b[f2[0]] === P && b[f2[0] + 1] === DASH;
+      const pseudonym = stored ? null : this.pseudonyms.get(b.toString("utf8", f2[0], f2[1]));
+      const middle = pseudonym === null ? f2[1] - f2[0] : pseudonym.length;
+      const f1Len = f1[1] - f1[0];
+      // In place, the row's output must end where its input ends (the next row starts there).
+      if (out === b && o + f1Len + middle + (f3[1] - f3[0]) + this.lineEnd.length > f3[1]) {
+        out = Buffer.allocUnsafe(o + (b.length - pos) * 2 + 64);
+        b.copy(out, 0, 0, o);
+      }
       o += b.copy(out, o, f1[0], f1[1]);
-      if (b[f2[0]] === P && b[f2[0] + 1] === DASH) o += b.copy(out, o, f2[0], f2[1]);
-      else o += out.write(this.pseudonyms.get(b.toString("utf8", f2[0], f2[1])), o, "latin1");
+      if (pseudonym === null) o += b.copy(out, o, f2[0], f2[1]);
+      else o += out.write(pseudonym, o, "latin1");
       o += b.copy(out, o, f3[0], f3[1]);
       o += this.lineEnd.copy(out, o);
       this.rows++;

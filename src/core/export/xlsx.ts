@@ -1,14 +1,14 @@
 // Streaming XLSX without a spreadsheet library: the sheet's XML is written as text straight
-// into a zip entry (yazl: entries deflated by Node's zlib, the zip streamed out with
-// backpressure), so memory stays flat in the row count and a row costs one string
+// into a zip entry (zip.ts: deflated by Node's zlib as it is written, the zip streamed out
+// with backpressure), so memory stays flat in the row count and a row costs one string
 // concatenation. exceljs built every cell as an object and ran ~6× slower (bench/export.ts).
 // The file: the "feedback" sheet (frozen bold header row with an autofilter, typed cells —
 // numbers, dates with a date format, inline text) and a "summary" sheet with the
 // satisfaction index by unit (Wilson interval, Decision 766) for the same filters.
-import { PassThrough, type Writable } from "node:stream";
-import yazl from "yazl";
+import type { Writable } from "node:stream";
 import type { CellValue, Column } from "./feedback-rows.ts";
-import { drained, OutputClosedError, safeText, type HeaderLanguage, type TableWriter } from "./writers.ts";
+import { safeText, type HeaderLanguage, type TableWriter } from "./writers.ts";
+import { ZipWriter, type ZipOptions } from "./zip.ts";
 
 const VN_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
@@ -179,72 +179,44 @@ export function streamingXlsxWriter(
   headers: HeaderLanguage,
   sheetName: string,
   extra: () => Promise<ExtraSheet[]> = async () => [],
+  zipOptions: ZipOptions = {},
 ): XlsxSheetWriter {
-  const zip = new yazl.ZipFile();
-  let outError: unknown = null;
-  const onOutClose = () => {
-    if (!out.writableFinished) outError ??= new OutputClosedError();
-  };
-  out.on("close", onOutClose);
-  out.on("error", (e) => (outError ??= e));
-  zip.outputStream.pipe(out);
-  const opts = { mtime: new Date(0), compress: true, compressionLevel: 1 } as const;
-  zip.addBuffer(Buffer.from(ROOT_RELS), "_rels/.rels", opts);
-  zip.addBuffer(Buffer.from(STYLES), "xl/styles.xml", opts);
-  // Deflate of text this regular barely gains from level 6, and level 1 is several times faster.
-  const sheet = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
-  zip.addReadStream(sheet, "xl/worksheets/sheet1.xml", opts);
+  const zip = new ZipWriter(out, zipOptions);
   const spec: SheetSpec = { name: sheetName, columns: columns.map((c) => ({ header: c.header, width: c.width, type: c.type })) };
   const letters = columns.map((_, i) => columnLetter(i));
   const types = spec.columns.map((c) => c.type);
   let r = 1;
-  sheet.write(sheetStart(spec, columns.map((c) => (headers === "vi" ? c.vi : c.header))));
-
-  const writable = async () => {
-    if (outError) throw outError;
-    if (!sheet.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        sheet.off("drain", done);
-        out.off("close", done);
-        resolve();
-      };
-      sheet.once("drain", done);
-      out.once("close", done);
-    });
-    if (outError) throw outError;
-  };
+  const opened = (async () => {
+    await zip.file("_rels/.rels", ROOT_RELS);
+    await zip.file("xl/styles.xml", STYLES);
+    const sheet = await zip.stream("xl/worksheets/sheet1.xml");
+    await sheet.write(sheetStart(spec, columns.map((c) => (headers === "vi" ? c.vi : c.header))));
+    return sheet;
+  })();
+  opened.catch(() => {}); // surfaces at the first rows(), raw() or end()
 
   return {
     async rows(rows) {
       let chunk = "";
       for (const v of rows) chunk += rowXml(letters, types, ++r, v);
-      sheet.write(chunk);
-      await writable();
+      await (await opened).write(chunk);
     },
     async raw(xml, count) {
       r += count;
-      sheet.write(xml);
-      await writable();
+      await (await opened).write(xml);
     },
     async end(dataRows?: number) {
       if (dataRows !== undefined) r = 1 + dataRows;
-      sheet.end(sheetEnd(columns.length, r));
+      const sheet = await opened;
+      await sheet.write(sheetEnd(columns.length, r));
+      await sheet.end();
       const more = await extra();
-      more.forEach((s, i) => zip.addBuffer(Buffer.from(staticSheet(s.spec, s.header, s.rows)), `xl/worksheets/sheet${i + 2}.xml`, opts));
+      for (const [i, s] of more.entries()) await zip.file(`xl/worksheets/sheet${i + 2}.xml`, staticSheet(s.spec, s.header, s.rows));
       const sheets = [{ name: sheetName, columns: columns.length, lastRow: r }, ...more.map((s) => ({ name: s.spec.name, columns: s.spec.columns.length, lastRow: s.rows.length + 1 }))];
-      zip.addBuffer(Buffer.from(contentTypes(sheets.length)), "[Content_Types].xml", opts);
-      zip.addBuffer(Buffer.from(workbook(sheets)), "xl/workbook.xml", opts);
-      zip.addBuffer(Buffer.from(workbookRels(sheets.length)), "xl/_rels/workbook.xml.rels", opts);
-      zip.end();
-      await new Promise<void>((resolve, reject) => {
-        if (out.writableFinished) return resolve();
-        out.once("finish", () => resolve());
-        out.once("close", () => (out.writableFinished ? resolve() : reject(outError ?? new OutputClosedError())));
-        out.once("error", reject);
-      });
-      out.off("close", onOutClose);
-      await drained(out).catch(() => {});
+      await zip.file("[Content_Types].xml", contentTypes(sheets.length));
+      await zip.file("xl/workbook.xml", workbook(sheets));
+      await zip.file("xl/_rels/workbook.xml.rels", workbookRels(sheets.length));
+      await zip.end();
     },
   };
 }

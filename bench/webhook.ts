@@ -30,6 +30,9 @@ import { createContext } from "../src/app/context.ts";
 import { ConversationService } from "../src/core/conversation/index.ts";
 import { ratioOf, writeResults } from "./lib.ts";
 import pg from "pg";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from "@prisma/driver-adapter-utils";
@@ -194,13 +197,23 @@ async function benchDatabase(): Promise<{ db: Database; exec: (sql: string) => P
       },
     };
   }
-  const pglite = await PGlite.create();
+  // On disk, as the service keeps it (DATA_DIR): an in-memory PGlite pays for growing its
+  // files in WebAssembly memory instead (MEMFS copies a file each time it grows).
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-webhook-"));
+  const pglite = await PGlite.create(path.join(dir, "pgdata"));
   const migrated = await openDatabase({ pglite });
   await migrated.prisma.$disconnect();
   const prisma = new PrismaClient({ adapter: instrumentFactory(new PrismaPGlite(pglite)) as never });
   bindSql(prisma, instrumentSql(pgliteSql(pglite)));
   const db: Database = { prisma, kind: "embedded", appliedMigrations: [], ready: async () => true, close: () => prisma.$disconnect() };
-  return { db, exec: (sql) => pglite.exec(sql), drop: () => pglite.close() };
+  return {
+    db,
+    exec: (sql) => pglite.exec(sql),
+    drop: async () => {
+      await pglite.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function seed(exec: (sql: string) => Promise<unknown>): Promise<void> {

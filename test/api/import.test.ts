@@ -145,6 +145,25 @@ describe("POST /api/v1/dossiers/import (CSV)", () => {
     expect((await getDossier(`${UNIT}-230304-0001`)).status).toBe(404);
   });
 
+  it("reports every repeat of a code, also after a bad row, with the others' errors in line order", async () => {
+    const code = `${UNIT}-230305-0001`;
+    const lines = [HEADER, csvLine({ code: `${UNIT}-230305-0009`, status: 42 }), csvLine({ code }), csvLine({ code: `${UNIT}-230305-0002` }), csvLine({ code: code.toLowerCase() }), csvLine({ code })];
+    for (let i = 10; i < 140; i++) lines.push(csvLine({ code: `${UNIT}-230306-${String((i % 60) + 1).padStart(4, "0")}` }));
+    const res = await postCsv(lines.join("\n"));
+    expect(res.status).toBe(422);
+    const { details } = (await res.json()).error;
+    expect(details.errors.slice(0, 3)).toEqual([
+      { line: 2, code: `${UNIT}-230305-0009`, field: "status", message: expect.any(String) },
+      { line: 5, code, field: "code", message: "duplicate code: already on line 3" },
+      { line: 6, code, field: "code", message: "duplicate code: already on line 3" },
+    ]);
+    // 130 rows over 60 codes: 70 repeats there, 2 above, and the bad status: 73 errors, all listed.
+    expect(details.errorCount).toBe(73);
+    expect(details.errors).toHaveLength(73);
+    expect(details.errors.map((e: { line: number }) => e.line)).toEqual([...details.errors.map((e: { line: number }) => e.line)].sort((a, b) => a - b));
+    expect((await getDossier(code)).status).toBe(404);
+  });
+
   it("computes a missing appointment from a known duration (across Tết 2023)", async () => {
     const csv = [
       HEADER,

@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
-import { OutputClosedError } from "./writers.ts";
+import { drained, OutputClosedError } from "./writers.ts";
 
 const MAX32 = 0xffffffff;
 /** 1980-01-01 00:00 as a DOS date (the file times carry no information). */
@@ -68,16 +68,7 @@ export class ZipWriter {
   }
 
   private async drain(): Promise<void> {
-    if (!this.out.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.out.off("drain", done);
-        this.out.off("close", done);
-        resolve();
-      };
-      this.out.on("drain", done);
-      this.out.on("close", done);
-    });
+    await drained(this.out).catch(() => {}); // a closed or failed output is this.error
     this.check();
   }
 
@@ -125,7 +116,7 @@ export class ZipWriter {
       if (!this.out.write(c) && !paused) {
         paused = true;
         deflate.pause();
-        void this.drain()
+        void drained(this.out)
           .catch(() => {})
           .finally(() => {
             paused = false;

@@ -3,7 +3,8 @@
 //    a new database created on that server and dropped at the end; migrated by openDatabase
 //    (src/db/migrate.ts), so both run the schema the service runs;
 //  - peak RSS (VmHWM) of this process or a child, and child processes for phases whose
-//    memory must not be inherited from seeding;
+//    memory must not be inherited from seeding; a child runs the compiled build (dist/, made
+//    by scripts/build.mjs as `npm start` makes it) with plain node, as the service runs;
 //  - percentiles and formatting;
 //  - writeResults(): bench/results/<name>-<db>.json, the rows `npm run bench` summarises.
 import { fork } from "node:child_process";
@@ -13,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { adminQuery } from "../src/db/server-admin.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
+import { build } from "../scripts/build.mjs";
 
 export type BenchDb = "postgres" | "pglite";
 
@@ -122,11 +124,12 @@ const CHILD_FLAG = "--bench-child";
  * resolves with what the child's handler returned. The script must call childMain() at
  * top level with its phase handlers.
  */
-export function inChild<T>(scriptUrl: string, phase: string, payload: unknown): Promise<T> {
+export async function inChild<T>(scriptUrl: string, phase: string, payload: unknown): Promise<T> {
+  const script = await compiled(fileURLToPath(scriptUrl));
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(scriptUrl), [CHILD_FLAG, phase], {
+    const child = fork(script, [CHILD_FLAG, phase], {
       env: { ...process.env, BENCH_CHILD_PAYLOAD: JSON.stringify(payload) },
-      execArgv: process.execArgv,
+      execArgv: withoutTsx(process.execArgv),
     });
     let result: { ok: true; value: T } | { ok: false; error: string } | undefined;
     child.on("message", (m) => (result = m as typeof result));
@@ -136,6 +139,35 @@ export function inChild<T>(scriptUrl: string, phase: string, payload: unknown): 
       else reject(new Error(`bench child "${phase}" failed (exit ${code}): ${result && !result.ok ? result.error : "no result"}`));
     });
   });
+}
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+let built: Promise<number> | undefined;
+
+/**
+ * The compiled twin of a bench script (dist/bench/…): the service runs from dist/ under
+ * `npm start`, without tsx's loader thread (≈32 MB), so the phases measured run that way too.
+ * Built once per bench run, from the sources as they are.
+ */
+async function compiled(script: string): Promise<string> {
+  built ??= build(path.join(ROOT, "dist"));
+  await built;
+  return path.join(ROOT, "dist", path.relative(ROOT, script)).replace(/\.ts$/, ".js");
+}
+
+/** Node's flags without the ones that load tsx (the child runs JavaScript). */
+export function withoutTsx(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (["--import", "--require", "-r", "--loader", "--experimental-loader"].includes(a) && argv[i + 1]?.includes("tsx")) {
+      i++;
+      continue;
+    }
+    if (/^--(import|require|loader|experimental-loader)=.*tsx/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 /**

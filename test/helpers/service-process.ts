@@ -1,10 +1,12 @@
-// `npm start` as a child process (src/app/main.ts through tsx), for the start-up tests: output
-// captured, exit code awaited, everything killed and removed after the file.
+// `npm start` as a child process (scripts/build.mjs, then dist/src/app/main.js with plain node,
+// as `npm start` runs it), for the start-up tests: output captured, exit code awaited,
+// everything killed and removed after the file.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
+import { build } from "../../scripts/build.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -18,13 +20,14 @@ export interface ServiceProcess {
 export function serviceProcesses(): { run(env: Record<string, string>): ServiceProcess; tempDir(): string } {
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
+  beforeAll(() => build(), 60_000);
   afterAll(() => {
     for (const c of children) c.kill("SIGKILL");
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   return {
     run(env) {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], {
+      const child = spawn(process.execPath, ["dist/src/app/main.js"], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "warn", ...env },
         stdio: ["ignore", "pipe", "pipe"],

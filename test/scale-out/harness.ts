@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { build } from "../../scripts/build.mjs";
 
 export const TOKEN = "123456789:AAFakeTokenForScaleOutTests_abcdefgh";
 export const WEBHOOK_SECRET = "scale-out-secret";
@@ -106,7 +107,9 @@ export interface Instance {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/app/main.ts` against `databaseUrl`; resolves once /readyz answers 200. */
+let built: Promise<number> | undefined;
+
+/** Starts the service as `npm start` runs it (built, dist/src/app/main.js) against `databaseUrl`; resolves once /readyz answers 200. */
 export async function startInstance(name: string, databaseUrl: string, apiRoot: string, extraEnv: Record<string, string> = {}): Promise<Instance> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -129,7 +132,9 @@ export async function startInstance(name: string, databaseUrl: string, apiRoot: 
     ...(process.env.INTENT_MODEL_CACHE ? { INTENT_MODEL_CACHE: process.env.INTENT_MODEL_CACHE } : {}),
     ...extraEnv,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  built ??= build();
+  await built;
+  const child = spawn(process.execPath, ["dist/src/app/main.js"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
   child.stderr!.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));

@@ -2,7 +2,7 @@
 // default dist/), so that `npm start` runs without a TypeScript loader: under Node 20, tsx's
 // loader hooks run on a thread of their own that holds ≈32 MB for the life of the process.
 //
-// Every file of src/ and bench/ keeps its place under outDir (dist/src/…, dist/bench/…), so
+// Every file of src/, bench/ and scripts/ keeps its place under outDir (dist/src/…), so
 // what a module finds next to itself through import.meta.url (translations, the corpus, the
 // slip page's script) is still next to it:
 //   - .ts files are transformed one by one by esbuild (types stripped, as tsx does; no type
@@ -20,8 +20,8 @@ import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** What is compiled: the service and the benchmarks (whose child processes run the build). */
-const TREES = ["src", "bench"];
+/** What is compiled: the service, the benchmarks (whose child processes run the build) and the scripts they import. */
+const TREES = ["src", "bench", "scripts"];
 /** Copied as sources: bundled at run time. */
 const VERBATIM = [path.join("src", "web")];
 const SKIP = new Set([path.join("bench", "results")]);

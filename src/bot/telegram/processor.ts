@@ -55,13 +55,23 @@ export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaCl
         (async (): Promise<ReceiveOutcome> => {
           try {
             await handle(update);
-            await inbox.markProcessed(prisma, id);
-            return "processed";
           } catch (err) {
             logger.error({ err, channel: "telegram", updateId: update.update_id }, "update failed; left in the inbox for a retry");
             await inbox.markFailed(prisma, id, err).catch((e: unknown) => logger.error({ err: e }, "could not record the failure"));
             return "failed";
           }
+          // The reply is out. Its processed mark commits with the other small writes of the
+          // moment (hot-writes.ts) while the webhook already answers: waiting for it narrowed
+          // nothing — a crash before that commit means a second reply on replay whether
+          // Telegram had its 200 or not — but it held every answer for one more group
+          // statement. Shutdown still waits for it (idle()). Should it fail, the update stays
+          // pending and is replayed after DEFAULT_REPLAY_AGE_MS, as after a crash.
+          void track(
+            inbox.markProcessed(prisma, id).catch((err: unknown) => {
+              logger.error({ err, channel: "telegram", updateId: update.update_id }, "could not mark an answered update processed; it will be replayed");
+            }),
+          );
+          return "processed";
         })(),
       );
     },

@@ -30,7 +30,7 @@ import { createContext } from "../src/app/context.ts";
 import { ConversationService } from "../src/core/conversation/index.ts";
 import { ratioOf, writeResults } from "./lib.ts";
 import pg from "pg";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -47,7 +47,7 @@ const N = Number(process.argv[2] ?? (process.env.BENCH_QUICK ? 300 : 3000));
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 const DOSSIERS = 100_000;
 const LINKED_USERS = 2_000;
-const WARMUP = 300;
+const WARMUP = 1000;
 const SECRET = "bench-webhook-secret";
 const USER_BASE = 700_000_000;
 const QUESTION = "hồ sơ của tôi đến đâu rồi?";
@@ -60,6 +60,10 @@ interface Result {
   p99: number;
   max: number;
   errors: number;
+  /** CPU of this whole process (load generator, fake Bot API and the target, all threads) per update. */
+  cpuMsPerUpdate?: number;
+  /** CPU of the local PostgreSQL server's processes per update (null: not visible). */
+  serverCpuMsPerUpdate?: number | null;
 }
 
 let nextUpdateId = 1;
@@ -300,7 +304,16 @@ async function startOurs(fake: FakeTelegram): Promise<Target & { pending: () => 
   return {
     url: `${url}/webhooks/telegram`,
     replyOk: (t) => t.startsWith("Hồ sơ 000."),
-    pending: () => ctx.prisma.inboundUpdate.count({ where: { processedAt: null } }),
+    // The processed mark commits just after the webhook's answer: give the last ones a moment.
+    async pending() {
+      let n = 0;
+      for (let i = 0; i < 50; i++) {
+        n = await ctx.prisma.inboundUpdate.count({ where: { processedAt: null } });
+        if (!n) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return n;
+    },
     async close() {
       await telegram.stop();
       await close(server);
@@ -310,12 +323,45 @@ async function startOurs(fake: FakeTelegram): Promise<Target & { pending: () => 
   };
 }
 
+/**
+ * CPU seconds used so far by the PostgreSQL server's processes on this machine (ended backends
+ * included, through the postmaster's reaped-children times); null when none is visible (a
+ * remote server, or not Linux).
+ */
+function serverCpuSeconds(): number | null {
+  let ticks = 0;
+  let seen = false;
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "postgres") continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        // utime, stime, cutime, cstime (fields 14–17; index 11–14 after the command name)
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+        seen = true;
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return null;
+  }
+  return seen ? ticks / 100 : null;
+}
+
 /** One measured round against a target; every update must have had exactly one good reply. */
 async function round(name: string, fake: FakeTelegram, target: Target): Promise<Result> {
   const before = fake.calls.length;
+  const cpu0 = process.cpuUsage();
+  const server0 = serverCpuSeconds();
   const r = await load(name, target.url, N);
+  const cpu = process.cpuUsage(cpu0);
+  const server1 = serverCpuSeconds();
   check(fake, before, N, target.replyOk);
   fake.reset();
+  r.cpuMsPerUpdate = (cpu.user + cpu.system) / 1000 / N;
+  r.serverCpuMsPerUpdate = server0 !== null && server1 !== null ? ((server1 - server0) * 1000) / N : null;
   return r;
 }
 
@@ -333,7 +379,8 @@ function check(fake: FakeTelegram, before: number, expected: number, ok: (text: 
 }
 
 function row(r: Result): string {
-  return `${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} updates/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(1).padStart(7)} ms   errors ${r.errors}`;
+  const cpu = r.cpuMsPerUpdate === undefined ? "" : `   CPU/update: process ${r.cpuMsPerUpdate.toFixed(2)} ms${r.serverCpuMsPerUpdate != null ? `, server ${r.serverCpuMsPerUpdate.toFixed(2)} ms` : ""}`;
+  return `${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} updates/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(1).padStart(7)} ms   errors ${r.errors}${cpu}`;
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_QUICK ? 1 : 3));

@@ -35,12 +35,26 @@ export interface Scored {
 const rng = seededRandom;
 
 export class IntentClassifier {
+  /**
+   * (features + 1 bias) × labels: a feature's weights for every label side by side. A message
+   * reads a few dozen features; laid out by label, each of them cost one cache miss per label
+   * (19 labels × 66k features, 5 MB), which in the webhook path made scoring three times
+   * slower than in a warm loop. The sums are the same, in the same order.
+   */
+  private readonly byFeature: Float32Array;
+
   private constructor(
     readonly labels: readonly string[],
     private readonly index: ReadonlyMap<string, number>,
-    /** labels × (features + 1 bias), row-major. */
-    private readonly weights: Float32Array,
-  ) {}
+    /** labels × (features + 1 bias), row-major (as trained and serialised). */
+    weights: Float32Array,
+  ) {
+    const C = labels.length;
+    const dims = index.size + 1;
+    const t = new Float32Array(weights.length);
+    for (let c = 0; c < C; c++) for (let f = 0; f < dims; f++) t[f * C + c] = weights[c * dims + f]!;
+    this.byFeature = t;
+  }
 
   static train(examples: readonly TrainingExample[], opts: TrainOptions = {}): IntentClassifier {
     const steps = IntentClassifier.training(examples, opts);
@@ -129,7 +143,11 @@ export class IntentClassifier {
 
   /** A plain-data copy (for the on-disk cache of the trained model). */
   toJSON(): SerializedClassifier {
-    return { labels: [...this.labels], features: [...this.index.keys()], weights: Buffer.from(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength).toString("base64") };
+    const C = this.labels.length;
+    const dims = this.index.size + 1;
+    const weights = new Float32Array(this.byFeature.length);
+    for (let f = 0; f < dims; f++) for (let c = 0; c < C; c++) weights[c * dims + f] = this.byFeature[f * C + c]!;
+    return { labels: [...this.labels], features: [...this.index.keys()], weights: Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength).toString("base64") };
   }
 
   static fromJSON(data: SerializedClassifier): IntentClassifier {
@@ -150,15 +168,16 @@ export class IntentClassifier {
     }
     // Same scaling as in training, over the features the message had (known or not).
     const scale = 1 / Math.sqrt(features.length || 1);
+    const w = this.byFeature;
     const scores = new Float64Array(C);
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) {
-      const base = c * dims;
-      let s = this.weights[base + dims - 1]!;
-      for (const id of ids) s += this.weights[base + id]! * scale;
-      scores[c] = s;
-      if (s > max) max = s;
+    const bias = (dims - 1) * C;
+    for (let c = 0; c < C; c++) scores[c] = w[bias + c]!;
+    for (const id of ids) {
+      const base = id * C;
+      for (let c = 0; c < C; c++) scores[c] = scores[c]! + w[base + c]! * scale;
     }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) if (scores[c]! > max) max = scores[c]!;
     let sum = 0;
     for (let c = 0; c < C; c++) sum += scores[c] = Math.exp(scores[c]! - max);
     return this.labels.map((label, c) => ({ label, p: scores[c]! / sum })).sort((a, b) => b.p - a.p);

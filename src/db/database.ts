@@ -95,6 +95,44 @@ export interface OpenOptions {
   dataDir?: string;
   /** An already-open PGlite (tests); the caller owns it unless `ownsPglite` is set. */
   pglite?: PGlite;
+  /** Embedded only: milliseconds between VACUUM runs (EMBEDDED_VACUUM_MS below; 0 = none). */
+  vacuumMs?: number;
+}
+
+/**
+ * The embedded database has no autovacuum (PGlite runs PostgreSQL in single-user mode): rows
+ * updated on every chat message (accounts, conversations, the inbox's processed marks, rate
+ * limit counters, job leases, the index aggregates) would leave their old versions behind for
+ * ever — the tables and their indexes grow without bound and every lookup walks dead rows — and
+ * the planner would have no statistics. So the service vacuums it itself, every minute: a plain
+ * VACUUM skips the pages that have not changed since (the visibility map), so a quiet database
+ * costs next to nothing; every EMBEDDED_ANALYZE_EVERY-th run is VACUUM (ANALYZE), the first
+ * one included. The run waits its turn like any query (never inside a transaction).
+ */
+export const EMBEDDED_VACUUM_MS = 60_000;
+const EMBEDDED_ANALYZE_EVERY = 60;
+
+function startEmbeddedVacuum(client: PGlite, everyMs: number): () => Promise<void> {
+  if (everyMs <= 0) return async () => {};
+  let runs = 0;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    const analyze = runs++ % EMBEDDED_ANALYZE_EVERY === 0;
+    running = client
+      .exec(analyze ? "VACUUM (ANALYZE)" : "VACUUM")
+      .catch(() => {
+        // A closed database or a busy moment: the next run tries again.
+      })
+      .finally(() => (running = undefined));
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -131,12 +169,14 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   }
   const prisma = new PrismaClient({ adapter: factory });
   bindSql(prisma, pgliteSql(client));
+  const stopVacuum = startEmbeddedVacuum(client, opts.vacuumMs ?? EMBEDDED_VACUUM_MS);
   return {
     prisma,
     kind: "embedded",
     appliedMigrations: applied,
     ready: () => migrationsComplete(prisma),
     async close() {
+      await stopVacuum();
       await prisma.$disconnect();
       if (!opts.pglite) await client.close();
       release();

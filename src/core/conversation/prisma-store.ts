@@ -115,29 +115,48 @@ export class PrismaConversationStore implements ConversationStore {
     // One statement per message: the upsert (ON CONFLICT also settles two first messages of a
     // new user racing; a citizen who writes again has unblocked the bot — Telegram 403, Zalo
     // unfollow) and everything the conversation needs about the account.
-    const rows = await this.sql.rows<TouchedRow & Record<string, unknown> & { linkId: number | null }>(
-      `
+    // The account row is written only when something changes: it is new, it was blocked, or
+    // its last inbound time is more than a minute behind this message. A citizen's next
+    // messages in the same minute read it without a write (no new row version, no WAL, no
+    // index entries: per message, the busiest write of the chat). lastInboundAt is therefore
+    // exact to the minute and never moves back (a replayed older message leaves it); the
+    // Zalo adapter stamps the exact time of every event itself (src/bot/zalo/processor.ts).
+    const sql = `
       WITH up AS (
         INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
         VALUES ($1::"Channel", $2, $3)
         ON CONFLICT ("channel", "platformUserId") DO UPDATE
-          SET "lastInboundAt" = EXCLUDED."lastInboundAt", "blockedAt" = NULL, "blockedReason" = NULL
+          SET "lastInboundAt" = GREATEST(EXCLUDED."lastInboundAt", "ChannelAccount"."lastInboundAt"), "blockedAt" = NULL, "blockedReason" = NULL
+          WHERE "ChannelAccount"."blockedAt" IS NOT NULL OR "ChannelAccount"."blockedReason" IS NOT NULL OR "ChannelAccount"."lastInboundAt" IS NULL
+            OR "ChannelAccount"."lastInboundAt" < EXCLUDED."lastInboundAt" - interval '1 minute'
         RETURNING "id", "channel", "platformUserId", "citizenId", "language", "languageChosenAt", "consentAt", "optedOutAt"
+      ), acct AS (
+        SELECT * FROM up
+        UNION ALL
+        SELECT a."id", a."channel", a."platformUserId", a."citizenId", a."language", a."languageChosenAt", a."consentAt", a."optedOutAt"
+        FROM "ChannelAccount" a
+        WHERE a."channel" = $1::"Channel" AND a."platformUserId" = $2 AND NOT EXISTS (SELECT 1 FROM up)
       )
-      SELECT up."id", up."channel"::text AS channel, up."platformUserId", up."citizenId", up."language", up."languageChosenAt", up."consentAt", up."optedOutAt",
-        (SELECT c."state" FROM "Conversation" c WHERE c."accountId" = up."id") AS state,
-        (SELECT ci."language" FROM "Citizen" ci WHERE ci."id" = up."citizenId") AS "citizenLanguage",
-        (SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = up."citizenId") AS channels,
+      SELECT acct."id", acct."channel"::text AS channel, acct."platformUserId", acct."citizenId", acct."language", acct."languageChosenAt", acct."consentAt", acct."optedOutAt",
+        (SELECT c."state" FROM "Conversation" c WHERE c."accountId" = acct."id") AS state,
+        (SELECT ci."language" FROM "Citizen" ci WHERE ci."id" = acct."citizenId") AS "citizenLanguage",
+        (SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = acct."citizenId") AS channels,
         (SELECT max(r."updatedAt") FROM "SurveyInvitation" i JOIN "FeedbackResponse" r ON r."invitationId" = i."id"
-          WHERE i."citizenId" = up."citizenId" AND i."state" = 'answering' AND i."currentQuestion" IS NOT NULL) AS "lastSurveyAnswerAt",
+          WHERE i."citizenId" = acct."citizenId" AND i."state" = 'answering' AND i."currentQuestion" IS NOT NULL) AS "lastSurveyAnswerAt",
         card.*
-      FROM up
-      LEFT JOIN LATERAL (SELECT l."id" AS "linkId", ${cardColumns(TOUCH_CARD)} ${CARD_FROM} WHERE $4 AND l."citizenId" = up."citizenId") card ON true
-      ORDER BY card."linkId"`,
-      [channel, platformUserId, at, opts.withCards === true],
-    );
+      FROM acct
+      LEFT JOIN LATERAL (SELECT l."id" AS "linkId", ${cardColumns(TOUCH_CARD)} ${CARD_FROM} WHERE $4 AND l."citizenId" = acct."citizenId") card ON true
+      ORDER BY card."linkId"`;
+    const params = [channel, platformUserId, at, opts.withCards === true];
+    type Touched = TouchedRow & Record<string, unknown> & { linkId: number | null };
+    let rows = await this.sql.rows<Touched>(sql, params);
+    // No row: another process created this account after this statement's snapshot was taken
+    // and it needed no write (ON CONFLICT saw it, the fallback read could not). Once more, with
+    // a snapshot that sees it.
+    if (!rows.length) rows = await this.sql.rows<Touched>(sql, params);
     const row = rows[0];
-    const r = row!;
+    if (!row) throw new Error(`channel account ${channel}:${platformUserId} could not be read`);
+    const r = row;
     const language = isLang(r.language) ? r.language : null;
     const channels = (r.channels ?? []).filter((c): c is ChatChannel => (CHAT_CHANNELS as readonly string[]).includes(c));
     return {

@@ -66,3 +66,21 @@ describe("hot statements outside Prisma", () => {
     expect((await sql.rows<{ n: number }>(text, [5]))[0]!.n).toBe(10);
   });
 });
+
+describe("lookups every chat message makes", () => {
+  // The account statement (PrismaConversationStore.touchAccount) reads the citizen's other
+  // accounts. Without an index on the citizen, each message scanned every chat account of the
+  // city: the cost of a message grew with the number of citizens.
+  it("find a citizen's other accounts through an index, not by reading every account", async () => {
+    const p = db.prisma;
+    await p.$executeRawUnsafe(`INSERT INTO "Citizen" ("updatedAt") SELECT now() FROM generate_series(1, 20000)`);
+    await p.$executeRawUnsafe(`INSERT INTO "ChannelAccount" ("channel", "platformUserId", "citizenId") SELECT 'telegram', 'scan-' || c.id, c.id FROM "Citizen" c`);
+    await p.$executeRawUnsafe(`ANALYZE "Citizen"`);
+    await p.$executeRawUnsafe(`ANALYZE "ChannelAccount"`);
+    const [{ id }] = await p.$queryRawUnsafe<{ id: number }[]>(`SELECT max(id) AS id FROM "Citizen"`);
+    const plan = async (sql: string) => (await p.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${sql}`)).map((r) => r["QUERY PLAN"]).join("\n");
+    const accounts = await plan(`SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = ${id}`);
+    expect(accounts).not.toMatch(/Seq Scan on "ChannelAccount"/);
+    expect(accounts).toMatch(/Index/);
+  });
+});

@@ -77,7 +77,7 @@ describe("lookups every chat message makes", () => {
     await p.$executeRawUnsafe(`INSERT INTO "ChannelAccount" ("channel", "platformUserId", "citizenId") SELECT 'telegram', 'scan-' || c.id, c.id FROM "Citizen" c`);
     await p.$executeRawUnsafe(`ANALYZE "Citizen"`);
     await p.$executeRawUnsafe(`ANALYZE "ChannelAccount"`);
-    const [{ id }] = await p.$queryRawUnsafe<{ id: number }[]>(`SELECT max(id) AS id FROM "Citizen"`);
+    const id = (await p.$queryRawUnsafe<{ id: number }[]>(`SELECT max(id) AS id FROM "Citizen"`))[0]!.id;
     const plan = async (sql: string) => (await p.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${sql}`)).map((r) => r["QUERY PLAN"]).join("\n");
     const accounts = await plan(`SELECT array_agg(DISTINCT a."channel"::text) FROM "ChannelAccount" a WHERE a."citizenId" = ${id}`);
     expect(accounts).not.toMatch(/Seq Scan on "ChannelAccount"/);

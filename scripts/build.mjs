@@ -47,13 +47,15 @@ async function* walk(dir, rel = "") {
 }
 
 /**
+ * Writes `file` through a temporary name of its own (unique per call, so that two builds at
+ * once, in one process or two, never share one) and renames it into place.
  * @param {string} file
- * @param {string} data
+ * @param {(tmp: string) => Promise<void>} write
  */
-async function writeAtomically(file, data) {
+async function replaceAtomically(file, write) {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
+  await write(tmp);
   await rename(tmp, file);
 }
 
@@ -74,16 +76,10 @@ export async function build(outDir = path.join(ROOT, "dist")) {
         jobs.push(
           readFile(from, "utf8")
             .then((source) => transform(source, { loader: "ts", format: "esm", target: "node20", sourcefile: file, supported: { "top-level-await": true, "import-attributes": true } }))
-            .then((r) => writeAtomically(path.join(out, file.slice(0, -3) + ".js"), rewriteImports(r.code))),
+            .then((r) => replaceAtomically(path.join(out, file.slice(0, -3) + ".js"), (tmp) => writeFile(tmp, rewriteImports(r.code)))),
         );
       } else {
-        jobs.push(
-          mkdir(path.dirname(path.join(out, file)), { recursive: true }).then(async () => {
-            const tmp = `${path.join(out, file)}.tmp-${process.pid}`;
-            await copyFile(from, tmp);
-            await rename(tmp, path.join(out, file));
-          }),
-        );
+        jobs.push(replaceAtomically(path.join(out, file), (tmp) => copyFile(from, tmp)));
       }
     }
   }

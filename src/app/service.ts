@@ -120,7 +120,11 @@ export async function startService(config: Config, logger: Logger, list: readonl
   const held = await holdPort(config);
   let db;
   try {
-    db = await openDatabase(config.database.kind === "server" ? { url: config.database.url } : { dataDir: config.database.dataDir });
+    db = await openDatabase(
+      config.database.kind === "server"
+        ? { url: config.database.url }
+        : { dataDir: config.database.dataDir, onVacuumError: (err) => logger.warn({ err }, "embedded database maintenance (VACUUM) failed; it runs again in a minute") },
+    );
   } catch (err) {
     await new Promise<void>((r) => held.server.close(() => r()));
     throw err;

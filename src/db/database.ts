@@ -97,6 +97,8 @@ export interface OpenOptions {
   pglite?: PGlite;
   /** Embedded only: milliseconds between VACUUM runs (EMBEDDED_VACUUM_MS below; 0 = none). */
   vacuumMs?: number;
+  /** Embedded only: told when a VACUUM run fails (the next run tries again). */
+  onVacuumError?: (err: unknown) => void;
 }
 
 /**
@@ -112,7 +114,7 @@ export interface OpenOptions {
 export const EMBEDDED_VACUUM_MS = 60_000;
 const EMBEDDED_ANALYZE_EVERY = 60;
 
-function startEmbeddedVacuum(client: PGlite, everyMs: number): () => Promise<void> {
+function startEmbeddedVacuum(client: PGlite, everyMs: number, onError: (err: unknown) => void = () => {}): () => Promise<void> {
   if (everyMs <= 0) return async () => {};
   let runs = 0;
   let running: Promise<unknown> | undefined;
@@ -122,8 +124,9 @@ function startEmbeddedVacuum(client: PGlite, everyMs: number): () => Promise<voi
     const analyze = runs++ % EMBEDDED_ANALYZE_EVERY === 0;
     running = client
       .exec(analyze ? "VACUUM (ANALYZE)" : "VACUUM")
-      .catch(() => {
-        // A closed database or a busy moment: the next run tries again.
+      .catch((err: unknown) => {
+        // The next run tries again.
+        if (!stopped) onError(err);
       })
       .finally(() => (running = undefined));
   }, everyMs);
@@ -169,7 +172,7 @@ async function openEmbedded(opts: OpenOptions): Promise<Database> {
   }
   const prisma = new PrismaClient({ adapter: factory });
   bindSql(prisma, pgliteSql(client));
-  const stopVacuum = startEmbeddedVacuum(client, opts.vacuumMs ?? EMBEDDED_VACUUM_MS);
+  const stopVacuum = startEmbeddedVacuum(client, opts.vacuumMs ?? EMBEDDED_VACUUM_MS, opts.onVacuumError);
   return {
     prisma,
     kind: "embedded",

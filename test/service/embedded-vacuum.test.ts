@@ -56,4 +56,16 @@ describe("embedded database maintenance", () => {
     const stats = await without.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pg_stats WHERE tablename = 'ChannelAccount'`);
     expect(stats[0]!.n).toBe(0n);
   }, 60_000);
+
+  it("tells the service when a run fails, and keeps trying", async () => {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pglite = await PGlite.create();
+    const errors: unknown[] = [];
+    const db = await openDatabase({ pglite, vacuumMs: 100, onVacuumError: (err) => errors.push(err) });
+    // The database goes away under the service (what the service logs as a warning).
+    await pglite.close();
+    await expect.poll(() => errors.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    expect(String(errors[0])).toMatch(/closed/i);
+    await db.close().catch(() => {});
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
 // weighs overlapping evidence (the same word in several n-grams) without double counting,
 // and its probabilities are usable as a confidence (docs/understanding.md has the figures).
 import { seededRandom } from "../../kernel/random.ts";
+import { FeatureTable, type FeatureHashes } from "./features.ts";
 
 export interface TrainingExample {
   features: string[];
@@ -159,15 +160,45 @@ export class IntentClassifier {
 
   /** Every label with its probability, most likely first. */
   classify(features: readonly string[]): Scored[] {
-    const C = this.labels.length;
-    const dims = this.index.size + 1;
     const ids: number[] = [];
     for (const f of features) {
       const id = this.index.get(f);
       if (id !== undefined) ids.push(id);
     }
+    return this.score(ids, features.length);
+  }
+
+  private table: FeatureTable | null | undefined;
+
+  /**
+   * The same as `classify` for a message's features given as hashes (features.ts): no feature
+   * string is built or looked up. Null in the 1-in-10^10 case of two of the model's own
+   * features sharing both hashes; the caller then uses `classify`.
+   */
+  classifyHashes(h: FeatureHashes): Scored[] | null {
+    if (this.table === undefined) {
+      try {
+        this.table = new FeatureTable(this.index.entries(), this.index.size);
+      } catch {
+        this.table = null;
+      }
+    }
+    const table = this.table;
+    if (!table) return null;
+    const ids: number[] = [];
+    for (let k = 0; k < h.count; k++) {
+      const id = table.get(h.h1[k]!, h.h2[k]!);
+      if (id >= 0) ids.push(id);
+    }
+    return this.score(ids, h.count);
+  }
+
+  /** Softmax over the known features' weights; `distinct`: how many features the message had (known or not). */
+  private score(ids: readonly number[], distinct: number): Scored[] {
+    const C = this.labels.length;
+    const dims = this.index.size + 1;
     // Same scaling as in training, over the features the message had (known or not).
-    const scale = 1 / Math.sqrt(features.length || 1);
+    const scale = 1 / Math.sqrt(distinct || 1);
     const w = this.byFeature;
     const scores = new Float64Array(C);
     const bias = (dims - 1) * C;

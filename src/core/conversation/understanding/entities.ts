@@ -69,52 +69,57 @@ export function extractEntities(raw: string): Extracted {
   let text = raw.normalize("NFKC").replace(INVISIBLE_RE, "");
   const entities: Entities = { codes: [], badCode: null, phones: [], idNumbers: 0, dates: 0, digits4: [], channels: [], urls: 0 };
 
-  text = text.replace(EMAIL_RE, () => pad(PLACEHOLDERS.email));
-  text = text.replace(URL_RE, () => {
-    entities.urls++;
-    return pad(PLACEHOLDERS.url);
-  });
+  // (An address has an @, a link a dot or "://": without them the patterns cannot match.)
+  if (text.includes("@")) text = text.replace(EMAIL_RE, () => pad(PLACEHOLDERS.email));
+  if (text.includes(".") || text.includes("://"))
+    text = text.replace(URL_RE, () => {
+      entities.urls++;
+      return pad(PLACEHOLDERS.url);
+    });
 
-  // Codes first: their digit groups would otherwise look like dates and numbers.
-  const spans = dossierCodeSpans(text);
-  for (let k = spans.length - 1; k >= 0; k--) {
-    const s = spans[k]!;
-    text = text.slice(0, s.start) + pad(PLACEHOLDERS.code) + text.slice(s.end);
-  }
-  for (const s of spans) if (!entities.codes.includes(s.code)) entities.codes.push(s.code);
-
-  text = text.replace(CODE_LIKE_RE, (m) => {
-    const r = normalizeDossierCode(m);
-    if (r.ok) {
-      if (!entities.codes.includes(r.code)) entities.codes.push(r.code);
-      return pad(PLACEHOLDERS.code);
+  // Every entity below up to the channel names has a digit in it: most chat messages have none.
+  if (/[0-9]/.test(text)) {
+    // Codes first: their digit groups would otherwise look like dates and numbers.
+    const spans = dossierCodeSpans(text);
+    for (let k = spans.length - 1; k >= 0; k--) {
+      const s = spans[k]!;
+      text = text.slice(0, s.start) + pad(PLACEHOLDERS.code) + text.slice(s.end);
     }
-    entities.badCode ??= r.reason;
-    return pad(PLACEHOLDERS.badCode);
-  });
-  text = text.replace(PHONE_RE, (m) => {
-    const phone = normalizePhone(m);
-    if (!phone) return m;
-    if (!entities.phones.includes(phone)) entities.phones.push(phone);
-    return pad(PLACEHOLDERS.phone);
-  });
-  text = text.replace(ID_RE, () => {
-    entities.idNumbers++;
-    return pad(PLACEHOLDERS.idNumber);
-  });
-  text = text.replace(MONEY_RE, () => pad(PLACEHOLDERS.money));
-  text = text.replace(DATE_RE, () => {
-    entities.dates++;
-    return pad(PLACEHOLDERS.date);
-  });
-  text = text.replace(TIME_RE, () => pad(PLACEHOLDERS.time));
-  const digits = (m: string) => {
-    entities.digits4.push(m.replace(/ /g, ""));
-    return pad(PLACEHOLDERS.digits4);
-  };
-  text = text.replace(SPACED4_RE, digits);
-  text = text.replace(DIGITS4_RE, digits);
-  text = text.replace(NUMBER_RE, () => pad(PLACEHOLDERS.number));
+    for (const s of spans) if (!entities.codes.includes(s.code)) entities.codes.push(s.code);
+
+    text = text.replace(CODE_LIKE_RE, (m) => {
+      const r = normalizeDossierCode(m);
+      if (r.ok) {
+        if (!entities.codes.includes(r.code)) entities.codes.push(r.code);
+        return pad(PLACEHOLDERS.code);
+      }
+      entities.badCode ??= r.reason;
+      return pad(PLACEHOLDERS.badCode);
+    });
+    text = text.replace(PHONE_RE, (m) => {
+      const phone = normalizePhone(m);
+      if (!phone) return m;
+      if (!entities.phones.includes(phone)) entities.phones.push(phone);
+      return pad(PLACEHOLDERS.phone);
+    });
+    text = text.replace(ID_RE, () => {
+      entities.idNumbers++;
+      return pad(PLACEHOLDERS.idNumber);
+    });
+    text = text.replace(MONEY_RE, () => pad(PLACEHOLDERS.money));
+    text = text.replace(DATE_RE, () => {
+      entities.dates++;
+      return pad(PLACEHOLDERS.date);
+    });
+    text = text.replace(TIME_RE, () => pad(PLACEHOLDERS.time));
+    const digits = (m: string) => {
+      entities.digits4.push(m.replace(/ /g, ""));
+      return pad(PLACEHOLDERS.digits4);
+    };
+    text = text.replace(SPACED4_RE, digits);
+    text = text.replace(DIGITS4_RE, digits);
+    text = text.replace(NUMBER_RE, () => pad(PLACEHOLDERS.number));
+  }
   text = text.replace(CHANNEL_RE, (m) => {
     entities.channels.push(m.toLowerCase().startsWith("z") ? "zalo" : "telegram");
     return pad(PLACEHOLDERS.channel);

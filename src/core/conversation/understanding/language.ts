@@ -42,7 +42,7 @@ export interface LanguageGuess {
 export function detectLanguage(text: string): LanguageGuess {
   // Words written with Vietnamese letters count for Vietnamese; an English sentence may still
   // hold a Vietnamese name for a thing ("any update on my hồ sơ?").
-  const withDiacritics = text.split(/[^\p{L}\p{M}]+/u).filter((w) => VIETNAMESE_LETTERS.test(w)).length;
+  const withDiacritics = VIETNAMESE_LETTERS.test(text) ? text.split(/[^\p{L}\p{M}]+/u).filter((w) => VIETNAMESE_LETTERS.test(w)).length : 0;
   let english = 0;
   let vietnamese = withDiacritics;
   let neutralEnglish = 0;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IntentClassifier, type Scored, type SerializedClassifier, type TrainOptions } from "./classifier.ts";
 import { trainingCorpus } from "./corpus.ts";
-import { featuresOf } from "./features.ts";
+import { FeatureHashes, featuresOf } from "./features.ts";
 import { isIntentLabel, type IntentLabel } from "./labels.ts";
 import { normalizeMessage, type NormalizedMessage } from "./normalize.ts";
 
@@ -29,6 +29,9 @@ export interface IntentScore {
   p: number;
 }
 
+/** One per process: classify runs to its end without awaiting, so messages never share it. */
+const hashes = new FeatureHashes();
+
 export class IntentModel {
   constructor(
     readonly classifier: IntentClassifier,
@@ -37,7 +40,8 @@ export class IntentModel {
   ) {}
 
   classify(m: NormalizedMessage): IntentScore[] {
-    return this.classifier.classify(featuresOf(m)).filter((s): s is Scored & { label: IntentLabel } => isIntentLabel(s.label));
+    const scored = this.classifier.classifyHashes(hashes.of(m)) ?? this.classifier.classify(featuresOf(m));
+    return scored.filter((s): s is Scored & { label: IntentLabel } => isIntentLabel(s.label));
   }
 }
 

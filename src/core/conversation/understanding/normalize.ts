@@ -42,31 +42,59 @@ export function squeezeRepeats(word: string): string {
   return word.replace(/(\p{L})\1{2,}/gu, "$1").replace(/([^\x00-\x7f])\1+/gu, "$1");
 }
 
+/** What one token becomes: its words (an abbreviation may stand for several) in both forms. */
+interface TokenWords {
+  words: readonly string[];
+  folded: readonly string[];
+  decoded: boolean;
+}
+
+// Steps 3–6 depend only on the token and on whether the message is English, and citizens
+// reuse a small vocabulary: each token is worked out once and remembered (bounded: a flood of
+// made-up words only empties the memory now and then).
+const TOKEN_MEMORY_LIMIT = 20_000;
+const tokenMemory = { vi: new Map<string, TokenWords>(), en: new Map<string, TokenWords>() };
+
+function wordsOfToken(token: string, english: boolean): TokenWords {
+  const memory = english ? tokenMemory.en : tokenMemory.vi;
+  const known = memory.get(token);
+  if (known) return known;
+  const squeezed = squeezeRepeats(token);
+  let canonical = canonicalWord(squeezed);
+  let decoded = false;
+  if (!english && !ENGLISH_GUARD.has(squeezed) && !isAbbreviation(canonical)) {
+    const keys = decodeVni(squeezed) ?? decodeTelex(squeezed);
+    if (keys) {
+      canonical = keys;
+      decoded = true;
+    }
+  }
+  const words = expandAbbreviation(canonical, english ? "en" : "vi") ?? [canonical];
+  const result: TokenWords = { words, folded: words.map(foldWord), decoded };
+  if (memory.size >= TOKEN_MEMORY_LIMIT) memory.clear();
+  memory.set(token, result);
+  return result;
+}
+
 export function normalizeMessage(raw: string): NormalizedMessage {
   const { text, entities } = extractEntities(raw);
   const guess = detectLanguage(text.replace(/\bzz[a-z]+\b/g, " "));
   const lang = guess.lang;
   const tokens = text.normalize("NFC").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const words: string[] = [];
+  const folded: string[] = [];
   let decoded = 0;
   for (const token of tokens) {
     if (PLACEHOLDER_WORDS.has(token)) {
       words.push(token);
+      folded.push(foldWord(token));
       continue;
     }
-    const squeezed = squeezeRepeats(token);
-    let canonical = canonicalWord(squeezed);
-    if (lang !== "en" && !ENGLISH_GUARD.has(squeezed) && !isAbbreviation(canonical)) {
-      const keys = decodeVni(squeezed) ?? decodeTelex(squeezed);
-      if (keys) {
-        canonical = keys;
-        decoded++;
-      }
-    }
-    const expanded = expandAbbreviation(canonical, lang === "en" ? "en" : "vi");
-    if (expanded) words.push(...expanded);
-    else words.push(canonical);
+    const t = wordsOfToken(token, lang === "en");
+    if (t.decoded) decoded++;
+    words.push(...t.words);
+    folded.push(...t.folded);
   }
   // Telex or VNI leftovers are Vietnamese typed on a keyboard whose Vietnamese mode slipped.
-  return { words, folded: words.map(foldWord), entities, lang: lang ?? (decoded > 0 ? "vi" : null), decoded };
+  return { words, folded, entities, lang: lang ?? (decoded > 0 ? "vi" : null), decoded };
 }

@@ -153,7 +153,21 @@ export function replaceUnstorable(value: unknown): { value: unknown; changed: bo
   return { value: out, changed };
 }
 
-export type PlatformJson = { ok: true; value: unknown; sanitised: boolean } | { ok: false; reason: "too_deep" | "not_json" };
+export type PlatformJson =
+  | {
+      ok: true;
+      value: unknown;
+      sanitised: boolean;
+      /** The JSON text itself when it is what gets stored (valid UTF-8, nothing replaced): no need to serialise `value` again. */
+      text?: string;
+    }
+  | { ok: false; reason: "too_deep" | "not_json" };
+
+/**
+ * U+0000 and lone surrogates can only come into a parsed value through \u escapes: decoding
+ * UTF-8 never yields them (bad bytes become U+FFFD) and JSON refuses raw control characters.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
  * A platform delivery (Telegram update, Zalo event) that was already authenticated: it is stored
@@ -170,6 +184,8 @@ export function readPlatformJson(raw: Buffer, parse: (text: string) => unknown =
   } catch {
     return { ok: false, reason: "not_json" };
   }
+  const validUtf8 = isUtf8(raw);
+  if (!UNSTORABLE_ESCAPE.test(text)) return validUtf8 ? { ok: true, value, sanitised: false, text } : { ok: true, value, sanitised: true };
   const fixed = replaceUnstorable(value);
-  return { ok: true, value: fixed.value, sanitised: fixed.changed || !isUtf8(raw) };
+  return { ok: true, value: fixed.value, sanitised: fixed.changed || !validUtf8 };
 }

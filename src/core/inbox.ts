@@ -26,10 +26,10 @@ export interface PendingUpdate {
 /**
  * Store a delivery unless it is already there. One round trip on the happy path, shared with
  * the other small writes waiting at the same moment (hot-writes.ts); the caller goes on only
- * once it has committed.
+ * once it has committed. `payloadJson`: the payload's JSON text when the caller has it already.
  */
-export async function accept(prisma: PrismaClient, channel: Channel, externalId: string, payload: unknown): Promise<AcceptResult> {
-  const id = await acceptDelivery(prisma, channel, externalId, JSON.stringify(payload));
+export async function accept(prisma: PrismaClient, channel: Channel, externalId: string, payload: unknown, payloadJson?: string): Promise<AcceptResult> {
+  const id = await acceptDelivery(prisma, channel, externalId, payloadJson ?? JSON.stringify(payload));
   if (id !== null) return { id, duplicate: false };
   const existing = await prisma.inboundUpdate.findUniqueOrThrow({
     where: { channel_externalId: { channel, externalId } },

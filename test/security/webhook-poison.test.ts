@@ -47,6 +47,30 @@ describe("Telegram", () => {
     expect(JSON.stringify(row.payload)).toContain("\uFFFDB");
   });
 
+  it("a lone surrogate escaped in the JSON: stored with U+FFFD, answered", async () => {
+    const u = updates.text(citizen(9103), "chào \ud800 bạn");
+    const body = JSON.stringify(u);
+    expect(body).toContain("\\ud800");
+    const res = await fetch(`${h.svc.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body });
+    expect(res.status).toBe(200);
+    const row = await h.svc.ctx.prisma.inboundUpdate.findFirstOrThrow({ where: { externalId: String(u.update_id) } });
+    expect((row.payload as { message: { text: string } }).message.text).toBe("chào \uFFFD bạn");
+  });
+
+  it("an ordinary update is stored as it came, whatever its layout", async () => {
+    const u = updates.text(citizen(9104), "hồ sơ của tôi 🙂 \"đến đâu\" rồi\\");
+    const res = await fetch(`${h.svc.url}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(u, null, 2),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await res.json()).toEqual({ ok: true, outcome: "processed" });
+    const row = await h.svc.ctx.prisma.inboundUpdate.findFirstOrThrow({ where: { externalId: String(u.update_id) } });
+    expect(row.payload).toEqual(JSON.parse(JSON.stringify(u)));
+  });
+
   it("50,000-deep JSON: 200 rejected, nothing stored, counted; the next update is processed", async () => {
     const before = await h.svc.ctx.prisma.inboundUpdate.count();
     const id = updates.nextId();

@@ -11,8 +11,11 @@ import type { TelegramBot } from "./bot.ts";
 export type ReceiveOutcome = "processed" | "duplicate" | "failed";
 
 export interface UpdateProcessor {
-  /** Accept and process one update. Throws only when the update could not be stored. */
-  receive(update: Update): Promise<ReceiveOutcome>;
+  /**
+   * Accept and process one update. Throws only when the update could not be stored. `json`:
+   * the update's JSON text as received, when it can be stored as it is (saves serialising it).
+   */
+  receive(update: Update, json?: string): Promise<ReceiveOutcome>;
   /** Re-run accepted-but-unprocessed updates (start-up and periodically). */
   replayPending(opts?: { olderThanMs?: number; limit?: number }): Promise<inbox.ProcessPendingResult>;
   /** Resolves when nothing is being processed (graceful shutdown). */
@@ -48,8 +51,8 @@ export function createUpdateProcessor(deps: { bot: TelegramBot; prisma: PrismaCl
   }
 
   return {
-    async receive(update) {
-      const { id, duplicate } = await inbox.accept(prisma, "telegram", String(update.update_id), update);
+    async receive(update, json) {
+      const { id, duplicate } = await inbox.accept(prisma, "telegram", String(update.update_id), update, json);
       if (duplicate) return "duplicate";
       return track(
         (async (): Promise<ReceiveOutcome> => {

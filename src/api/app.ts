@@ -1,9 +1,10 @@
 // express application: health, REST API under /api/v1, OpenAPI, channel webhooks, pages.
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
 import type { AppContext } from "../app/context.ts";
+import { accessLog } from "./access-log.ts";
+import { fixedHeaders } from "./security-headers.ts";
 import { classifyError, OUTAGE_RETRY_AFTER_S } from "./errors.ts";
 import { failureLimit, limitRules } from "./rate-limit.ts";
 import { ApiRoutes, openApiDocument, sendError } from "./http.ts";
@@ -31,35 +32,18 @@ export function createApp(ctx: AppContext, extras: AppExtras = {}): express.Expr
   app.set("trust proxy", ctx.config.http.trustProxy === "true" ? true : ctx.config.http.trustProxy === "false" ? false : ctx.config.http.trustProxy.split(",").map((s) => s.trim()));
   app.set("query parser", "extended");
 
-  // A request id on every request (a well-formed X-Request-Id is kept) and one access-log line
-  // per request: method, path without the query, status, duration — no headers, no bodies.
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId(req, res) {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: unknown; method: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? "").split("?")[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
-    }),
-  );
+  // A request id on every request and one access-log line per request (src/api/access-log.ts).
+  app.use(accessLog(ctx.logger, { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" }));
   // Security headers on every response (helmet): a CSP that allows nothing (pages set their own,
   // allowing exactly their inline blocks by hash, src/api/pages/csp.ts), no framing, nosniff,
-  // no referrer; HSTS only when HSTS_MAX_AGE is set (behind TLS).
+  // no referrer; HSTS only when HSTS_MAX_AGE is set (behind TLS). Worked out once (security-headers.ts).
   app.use(
-    helmet({
+    fixedHeaders(helmet({
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] } },
       strictTransportSecurity: ctx.config.http.hstsMaxAge > 0 ? { maxAge: ctx.config.http.hstsMaxAge, includeSubDomains: true } : false,
       referrerPolicy: { policy: "no-referrer" },
       xFrameOptions: { action: "deny" },
-    }),
+    })),
   );
   // Open data is meant to be fetched from other sites (it sends Access-Control-Allow-Origin: *).
   app.use("/open-data", (_req, res, next) => {

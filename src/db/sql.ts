@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { executeMessage, prepareMessage, readResponse, type WireError, type WireField, type WireResponse } from "./pg-wire.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
 export interface Sql {
@@ -71,41 +72,70 @@ export function poolSql(pool: pg.Pool): Sql {
 /**
  * Over the embedded database, with named statements as on the server: PGlite's own query()
  * parses, plans and describes every call in six calls into the WASM module; here a hot
- * statement is prepared once and each call is one Bind + Execute + Sync. Runs under the same
- * two locks as PGlite's query() (never inside another caller's transaction).
+ * statement is prepared and described once, and each call is one Bind + Execute + Sync whose
+ * answer is read straight from the bytes (pg-wire.ts). Runs under the same two locks as
+ * PGlite's query() (never inside another caller's transaction).
  */
 export function pgliteSql(db: PGlite): Sql {
-  const parsers = { [TIMESTAMP]: utcTimestamp, [INT8]: bigint };
-  const prepared = new Map<string, { name: string; paramTypes: number[] }>();
-  const exec = (...parts: Uint8Array[]) => db.execProtocolStream(concat(parts), { syncToFs: false });
-  // The protocol helpers come with PGlite's module, loaded only where PGlite is used.
+  // PGlite's parsers (318 types: arrays, json, numbers …) with ours on top, merged once.
+  const parsers: Record<number, (text: string, typeId: number) => unknown> = { ...db.parsers, [TIMESTAMP]: utcTimestamp, [INT8]: bigint };
+  interface Prepared {
+    name: string;
+    paramTypes: number[];
+    fields: WireField[];
+    parse: (((text: string, typeId: number) => unknown) | undefined)[];
+  }
+  const prepared = new Map<string, Prepared>();
+  // The protocol's error class comes with PGlite's module, loaded only where PGlite is used.
   let mod: typeof import("@electric-sql/pglite") | undefined;
 
-  async function prepare(text: string) {
-    const { protocol, parse } = (mod ??= await import("@electric-sql/pglite"));
+  async function exchange(message: Uint8Array): Promise<WireResponse> {
+    const chunks: Uint8Array[] = [];
+    // The chunk is a view of the database's memory: copied before the next call reuses it.
+    await db.execProtocolRawStream(message, { syncToFs: false, onRawData: (chunk) => void chunks.push(chunk.slice()) });
+    const r = readResponse(chunks.length === 1 ? chunks[0]! : concat(chunks));
+    if (r.error) throw await databaseError(r.error, message.length);
+    return r;
+  }
+
+  async function databaseError(e: WireError, length: number): Promise<Error> {
+    const { protocol } = (mod ??= await import("@electric-sql/pglite"));
+    const f = e.fields;
+    // The fields PGlite's reader sets (and classifyError reads: severity, code).
+    return Object.assign(new protocol.messages.DatabaseError(e.message, length, "error"), {
+      severity: f.S, code: f.C, detail: f.D, hint: f.H, position: f.P, internalPosition: f.p, internalQuery: f.q, where: f.W,
+      schema: f.s, table: f.t, column: f.c, dataType: f.d, constraint: f.n, file: f.F, line: f.L, routine: f.R,
+    });
+  }
+
+  async function prepare(text: string): Promise<Prepared> {
     const name = statementName(text);
-    const messages = await exec(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: "S", name }), protocol.serialize.sync());
-    const p = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    const r = await exchange(prepareMessage(name, text));
+    const fields = r.fields ?? [];
+    const p = { name, paramTypes: r.paramTypes ?? [], fields, parse: fields.map((f) => parsers[f.typeId]) };
     prepared.set(text, p);
     return p;
   }
 
   async function run<T>(text: string, values: readonly unknown[]): Promise<T[]> {
     const p = prepared.get(text) ?? (await prepare(text));
-    const { protocol, parse } = mod!;
     const vals = values.map((v, i) => {
       if (v === null || v === undefined) return null;
       const serialize = db.serializers[p.paramTypes[i]!];
       const x = param(v);
       return serialize ? (serialize(x) as string) : String(x);
     });
-    const messages = await exec(
-      protocol.serialize.bind({ statement: p.name, values: vals }),
-      protocol.serialize.describe({ type: "P" }),
-      protocol.serialize.execute({}),
-      protocol.serialize.sync(),
-    );
-    return parse.parseResults(messages, db.parsers, { parsers })[0]!.rows as T[];
+    const r = await exchange(executeMessage(p.name, vals));
+    const { fields, parse } = p;
+    return r.rows.map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) {
+        const v = values[i];
+        const f = parse[i];
+        row[fields[i]!.name] = v === null || v === undefined ? null : f ? f(v, fields[i]!.typeId) : v;
+      }
+      return row as T;
+    });
   }
 
   return {

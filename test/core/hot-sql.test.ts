@@ -57,6 +57,30 @@ describe("hot statements outside Prisma", () => {
     expect(ok!.n).toBe(2);
   });
 
+  it("read many rows and columns, NULLs and non-ASCII names exactly as Prisma's raw query; a statement without rows gives []", async () => {
+    const text = `SELECT g AS "số", CASE WHEN g % 3 = 0 THEN NULL ELSE repeat('ư', g) END AS "chữ", g::float8 / 4 AS "f", (g % 2 = 0) AS "even",
+                         ARRAY[g, g + 1] AS "pair", NULL::timestamp(3) AS "never", '' AS "empty"
+                  FROM generate_series(1, $1::int) g`;
+    const ours = await sqlOf(db.prisma).rows<Record<string, unknown>>(text, [300]);
+    expect(ours).toHaveLength(300);
+    expect(ours).toEqual(await prismaSql(db.prisma).rows(text, [300]));
+    expect(ours[1]).toEqual({ số: 2, chữ: "ưư", f: 0.5, even: true, pair: [2, 3], never: null, empty: "" });
+    expect(await sqlOf(db.prisma).rows(`INSERT INTO "AuditLog" ("at", "actor", "action") VALUES ($1, 'test', 'no-rows')`, [new Date()])).toEqual([]);
+  });
+
+  it("give a syntax error and a unique violation with their SQLSTATE and detail, and go on working", async () => {
+    const sql = sqlOf(db.prisma);
+    const syntax = await sql.rows(`SELEC 1`).then(() => null, (e: unknown) => e as { code?: string; severity?: string; message: string });
+    expect(syntax).toMatchObject({ code: "42601", severity: "ERROR" });
+    expect(syntax!.message).toMatch(/syntax error/);
+    await sql.rows(`INSERT INTO "Field" ("code", "name") VALUES ($1, 'probe')`, ["ZZ-HOT"]);
+    const dup = await sql.rows(`INSERT INTO "Field" ("code", "name") VALUES ($1, 'probe')`, ["ZZ-HOT"]).then(() => null, (e: unknown) => e as Record<string, unknown>);
+    expect(dup).toMatchObject({ code: "23505", severity: "ERROR" });
+    expect(String(dup!.detail)).toContain("ZZ-HOT");
+    expect(classifyError(dup)).toMatchObject({ status: 409 });
+    expect((await sql.rows<{ n: number }>(`SELECT $1::int + 1 AS "n"`, [41]))[0]!.n).toBe(42);
+  });
+
   it("prepare a statement again when the session forgot it (DISCARD ALL)", async () => {
     const sql = sqlOf(db.prisma);
     const text = `SELECT $1::int * 2 AS "n"`;

@@ -170,3 +170,28 @@ describe("the cards read with the account touch", () => {
     expect(account.linkedCards).toBeUndefined();
   });
 });
+
+describe("the account touch", () => {
+  it("writes the account only when it is new, blocked or its last message is a minute old; otherwise not even a row lock", async () => {
+    const store = new PrismaConversationStore(ctx.prisma, ctx.hasher);
+    const row = async (id: number) =>
+      (await ctx.prisma.$queryRawUnsafe<{ last: Date; xmax: string; blocked: Date | null }[]>(`SELECT "lastInboundAt" AS "last", xmax::text AS "xmax", "blockedAt" AS "blocked" FROM "ChannelAccount" WHERE "id" = $1`, id))[0]!;
+    const t0 = new Date("2026-03-02T03:00:00.000Z");
+    const a = await store.touchAccount("telegram", "touch-1", t0);
+    expect(await row(a.id)).toMatchObject({ last: t0, xmax: "0" });
+    // The next messages of the same minute: the same row version, never locked (xmax 0).
+    await store.touchAccount("telegram", "touch-1", new Date(t0.getTime() + 30_000));
+    await store.touchAccount("telegram", "touch-1", new Date(t0.getTime() + 59_000), { withCards: true });
+    expect(await row(a.id)).toMatchObject({ last: t0, xmax: "0" });
+    // A replayed older message leaves it; one more than a minute later moves it.
+    await store.touchAccount("telegram", "touch-1", new Date(t0.getTime() - 3_600_000));
+    expect((await row(a.id)).last).toEqual(t0);
+    const t1 = new Date(t0.getTime() + 61_000);
+    expect((await store.touchAccount("telegram", "touch-1", t1)).id).toBe(a.id);
+    expect((await row(a.id)).last).toEqual(t1);
+    // A blocked account (the citizen had blocked the bot) is unblocked by their next message at once.
+    await ctx.prisma.channelAccount.update({ where: { id: a.id }, data: { blockedAt: t1, blockedReason: "403" } });
+    await store.touchAccount("telegram", "touch-1", new Date(t1.getTime() + 1_000));
+    expect((await row(a.id)).blocked).toBeNull();
+  });
+});

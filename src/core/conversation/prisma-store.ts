@@ -121,10 +121,20 @@ export class PrismaConversationStore implements ConversationStore {
     // index entries: per message, the busiest write of the chat). lastInboundAt is therefore
     // exact to the minute and never moves back (a replayed older message leaves it); the
     // Zalo adapter stamps the exact time of every event itself (src/bot/zalo/processor.ts).
+    // Nor is the row even locked then: an ON CONFLICT that ends up updating nothing still locks
+    // the row, which gives the statement a transaction id, a WAL record and a commit that waits
+    // for the WAL flush — on every message. The INSERT is only tried when the current row (read
+    // first, in the same snapshot) is missing or needs the write.
     const sql = `
-      WITH up AS (
+      WITH cur AS (
+        SELECT a."id", a."channel", a."platformUserId", a."citizenId", a."language", a."languageChosenAt", a."consentAt", a."optedOutAt",
+          a."blockedAt" IS NULL AND a."blockedReason" IS NULL AND a."lastInboundAt" >= $3::timestamp(3) - interval '1 minute' AS "fresh"
+        FROM "ChannelAccount" a
+        WHERE a."channel" = $1::"Channel" AND a."platformUserId" = $2::text
+      ), up AS (
         INSERT INTO "ChannelAccount" ("channel", "platformUserId", "lastInboundAt")
-        VALUES ($1::"Channel", $2, $3)
+        SELECT $1::"Channel", $2::text, $3::timestamp(3)
+        WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur."fresh")
         ON CONFLICT ("channel", "platformUserId") DO UPDATE
           SET "lastInboundAt" = GREATEST(EXCLUDED."lastInboundAt", "ChannelAccount"."lastInboundAt"), "blockedAt" = NULL, "blockedReason" = NULL
           WHERE "ChannelAccount"."blockedAt" IS NOT NULL OR "ChannelAccount"."blockedReason" IS NOT NULL OR "ChannelAccount"."lastInboundAt" IS NULL
@@ -133,9 +143,8 @@ export class PrismaConversationStore implements ConversationStore {
       ), acct AS (
         SELECT * FROM up
         UNION ALL
-        SELECT a."id", a."channel", a."platformUserId", a."citizenId", a."language", a."languageChosenAt", a."consentAt", a."optedOutAt"
-        FROM "ChannelAccount" a
-        WHERE a."channel" = $1::"Channel" AND a."platformUserId" = $2 AND NOT EXISTS (SELECT 1 FROM up)
+        SELECT cur."id", cur."channel", cur."platformUserId", cur."citizenId", cur."language", cur."languageChosenAt", cur."consentAt", cur."optedOutAt"
+        FROM cur WHERE NOT EXISTS (SELECT 1 FROM up)
       )
       SELECT acct."id", acct."channel"::text AS channel, acct."platformUserId", acct."citizenId", acct."language", acct."languageChosenAt", acct."consentAt", acct."optedOutAt",
         (SELECT c."state" FROM "Conversation" c WHERE c."accountId" = acct."id") AS state,

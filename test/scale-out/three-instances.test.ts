@@ -39,7 +39,10 @@ describe.skipIf(!usingServer())("three instances, one PostgreSQL, one pace", () 
     expect(run.duplicates).toBeLessThanOrEqual(run.inFlightAtKill);
     expect(run.limited).toBe(0);
     expect(run.rate / 30).toBeGreaterThanOrEqual(0.95);
-    expect(run.rate / 30).toBeLessThanOrEqual(1.0);
+    // Paced exactly at the limit; the rate is measured between arrivals at the fake, and the
+    // first arrival can be late by a busy event loop (up to ≈0.1 s), which shortens the span by
+    // as much. The exact check is the fake's own token bucket above: no 429.
+    expect(run.rate / 30).toBeLessThanOrEqual(1 + 0.1 / run.seconds);
   }, 300_000);
 
   it("runs a periodic job on one instance at a time and refuses a second long-polling instance", async () => {

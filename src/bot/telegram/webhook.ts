@@ -60,7 +60,7 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
   const poison = (res: Response, outcome: string, detail: Record<string, unknown> = {}) => {
     deps.logger.warn({ outcome, ...detail }, "Telegram update rejected (acknowledged, not processed)");
     deps.onPoison?.(outcome);
-    answer(res, 200, { ok: true, outcome: "rejected" });
+    sendJson(res, 200, { ok: true, outcome: "rejected" });
   };
 
   router.post(WEBHOOK_PATH, authenticate, raw, async (req: Request, res: Response) => {
@@ -90,7 +90,7 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
     // processPending retries it; a non-2xx would only make Telegram redeliver something we
     // would drop as a duplicate, while it holds back this bot's other updates and backs off.
     // A duplicate answers 200 too: Telegram must stop redelivering it.
-    answer(res, 200, { ok: true, outcome });
+    sendJson(res, 200, { ok: true, outcome });
   });
 
   return router;
@@ -100,7 +100,7 @@ export function createTelegramWebhookRouter(deps: TelegramWebhookDeps): Router {
  * The JSON answer to Telegram, written directly: express's res.json would also compute an ETag
  * and check freshness, which mean nothing to a webhook caller.
  */
-function answer(res: Response, status: number, body: unknown): void {
+function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status).type("application/json; charset=utf-8").end(JSON.stringify(body));
 }
 

@@ -4,6 +4,9 @@
 // CTE per kind), and every caller goes on only once that statement has committed. A message's
 // own writes keep their order (each waits for the previous one's commit); writes of different
 // messages share round trips (bench/webhook.ts prints the statements per update).
+// A kind with nothing waiting costs nothing: the UPDATE's cardinality test is a one-time filter,
+// so an empty list never reaches the table — whatever plan the statement has cached (a plan
+// made while the inbox was small scans it whole, and did so in every group).
 import type { Channel, PrismaClient } from "../generated/prisma/client.ts";
 import type { ChatChannel } from "./kernel/channels.ts";
 import { sqlOf } from "../db/sql.ts";
@@ -24,7 +27,7 @@ const GROUP = `
     ON CONFLICT ("channel", "externalId") DO NOTHING
     RETURNING "id", "channel"::text AS "channel", "externalId"
   ), processed AS (
-    UPDATE "InboundUpdate" SET "processedAt" = $4, "lastError" = NULL WHERE "id" = ANY($5::bigint[])
+    UPDATE "InboundUpdate" SET "processedAt" = $4, "lastError" = NULL WHERE cardinality($5::bigint[]) > 0 AND "id" = ANY($5::bigint[])
   ), viewed AS (
     INSERT INTO "AuditLog" ("at", "actor", "action", "target", "details")
     SELECT $4, a, 'dossier.view', t, jsonb_build_object('channel', c) FROM unnest($6::text[], $7::text[], $8::text[]) AS x(a, t, c)

@@ -127,15 +127,22 @@ const DUE_TABLES = `
   WHERE s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) OR s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0)
     OR age(c.relfrozenxid) > 150000000 OR s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)`;
 
-/** One maintenance pass: what is due, one table at a time (other queries go in between). */
+/**
+ * One maintenance pass: what is due, one statement at a time — a table's VACUUM and its ANALYZE
+ * separately — so that the chats' queries go in between and no single pause is long.
+ */
 export async function embeddedMaintenance(client: PGlite): Promise<{ vacuumed: string[]; analysed: string[] }> {
   const due = (await client.query<{ table: string; vacuum: boolean; analyze: boolean }>(DUE_TABLES)).rows;
   const done = { vacuumed: [] as string[], analysed: [] as string[] };
   for (const t of due) {
-    const what = t.vacuum && t.analyze ? "VACUUM (ANALYZE)" : t.vacuum ? "VACUUM" : "ANALYZE";
-    await client.exec(`${what} ${t.table}`);
-    if (t.vacuum) done.vacuumed.push(t.table);
-    if (t.analyze) done.analysed.push(t.table);
+    if (t.vacuum) {
+      await client.exec(`VACUUM ${t.table}`);
+      done.vacuumed.push(t.table);
+    }
+    if (t.analyze) {
+      await client.exec(`ANALYZE ${t.table}`);
+      done.analysed.push(t.table);
+    }
   }
   return done;
 }
